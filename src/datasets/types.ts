@@ -1,0 +1,41 @@
+import type { DecodedImage } from '../model/types.js';
+
+/** Where an item's pixels come from: a file to decode, or pixels already in memory (IDX). */
+export type ImageSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'pixels'; readonly image: DecodedImage };
+
+export interface ClassificationItem {
+  /** Stable id: the path relative to the dataset root, or `<file>#<index>` for IDX records. */
+  readonly id: string;
+  readonly source: ImageSource;
+  /** Index into the dataset's classNames. */
+  readonly label: number;
+}
+
+export type DatasetFormat = 'folder' | 'manifest' | 'idx';
+
+export interface ClassificationDataset {
+  readonly task: 'classification';
+  readonly name: string;
+  readonly format: DatasetFormat;
+  /** Absolute path of the folder, manifest or IDX directory the dataset was read from. */
+  readonly root: string;
+  /** Readable class names, in label order. */
+  readonly classNames: readonly string[];
+  readonly items: readonly ClassificationItem[];
+}
+
+export interface SubsetOptions {
+  /** Keep at most this many items in total. */
+  readonly limit?: number;
+  /** Keep at most this many items per class. */
+  readonly perClass?: number;
+  /** Seed for the deterministic shuffle that picks the subset. */
+  readonly seed?: number;
+}
+
+/** A user-facing input problem (bad file, bad row): the CLI maps it to exit code 2. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}

@@ -1,0 +1,37 @@
+/** An image decoded to 8-bit samples, interleaved, row-major (what sharp's raw output gives). */
+export interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  /** 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
+  readonly data: Uint8Array;
+}
+
+/**
+ * `clip`: the original OpenAI/open_clip order used by CLIP_benchmark (resize, centre crop with
+ * rounded offsets, then convert to RGB). `hf`: transformers' CLIPImageProcessor (convert to RGB
+ * first, floor offsets).
+ */
+export type PreprocessMode = 'clip' | 'hf';
+
+export interface PreprocessSpec {
+  readonly mode: PreprocessMode;
+  /** Target length of the shortest side, and the side of the square crop. */
+  readonly size: number;
+  readonly cropSize: number;
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+}
+
+export interface TokenizedText {
+  readonly text: string;
+  /** Exactly the ids fed to the text model, unpadded: start token … end token, at most contextLength. */
+  readonly ids: readonly number[];
+  readonly truncated: boolean;
+}
+
+export interface TextTokenizer {
+  readonly contextLength: number;
+  readonly padTokenId: number;
+  tokenize(texts: readonly string[]): TokenizedText[];
+}
