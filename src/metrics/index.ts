@@ -1,0 +1,13 @@
+export { buildClassifier } from './classifier.js';
+export {
+  classificationMetrics,
+  classificationDetails,
+  probabilities,
+  LOGIT_SCALE,
+  type ClassificationInput,
+  type ClassificationMetrics,
+  type ClassificationDetails,
+  type PerClassStats,
+} from './classification.js';
+export { retrievalMetrics, retrievalRanks, type RetrievalInput, type RetrievalRanks } from './retrieval.js';
+export type { Vector } from './vectors.js';
