@@ -35,7 +35,4 @@ export interface SubsetOptions {
   readonly seed?: number;
 }
 
-/** A user-facing input problem (bad file, bad row): the CLI maps it to exit code 2. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-}
+export { InputError } from '../errors.js';

@@ -74,3 +74,19 @@ function checkOverrides(set: PromptSet, classNames: readonly string[]): void {
     );
   }
 }
+
+/** Loads several prompt files; names must be unique, so same-named files get their folder prefixed. */
+export async function loadPromptSets(files: readonly string[]): Promise<PromptSet[]> {
+  const sets = await Promise.all(files.map(loadPromptSet));
+  const counts = new Map<string, number>();
+  sets.forEach((s) => counts.set(s.name, (counts.get(s.name) ?? 0) + 1));
+  const named = sets.map((s) =>
+    counts.get(s.name)! > 1 ? { ...s, name: `${path.basename(path.dirname(s.file))}/${s.name}` } : s,
+  );
+  const seen = new Set<string>();
+  for (const s of named) {
+    if (seen.has(s.name)) throw new PromptError(`${s.file}: given twice; each prompt file may appear once per run`);
+    seen.add(s.name);
+  }
+  return named;
+}

@@ -1,3 +1,5 @@
+import { InputError } from '../errors.js';
+
 /** The field a template fills: a class name (classification) or a caption (retrieval). */
 export type PromptVariable = 'label' | 'caption';
 
@@ -22,6 +24,6 @@ export interface PromptSet {
 }
 
 /** A problem in a prompt file: the CLI reports it with the file and line and exits 2. */
-export class PromptError extends Error {
+export class PromptError extends InputError {
   override readonly name = 'PromptError';
 }

@@ -1,0 +1,16 @@
+export { loadDataset, listDatasetNames, type LoadOptions } from './load.js';
+export { selectSubset } from './subset.js';
+export { loadFolderDataset, IMAGE_EXTENSIONS, type FolderOptions } from './folder.js';
+export { loadManifestDataset, type ManifestOptions } from './manifest.js';
+export { loadIdxDataset, SPLITS, type IdxOptions, type Split } from './idx.js';
+export { loadDescriptorDataset, readDescriptor, type DatasetDescriptor } from './descriptor.js';
+export type { ClassNameMapping } from './classnames.js';
+export { compareCodePoints } from './order.js';
+export {
+  InputError,
+  type ClassificationDataset,
+  type ClassificationItem,
+  type DatasetFormat,
+  type ImageSource,
+  type SubsetOptions,
+} from './types.js';
