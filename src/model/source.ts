@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { env } from '@huggingface/transformers';
+import { InputError } from '../errors.js';
+
+export type ModelDtype = 'fp32' | 'fp16' | 'q8';
+export type Tower = 'text' | 'vision';
+
+export interface ModelSource {
+  /** What the user named: a hub id, or the folder as given. */
+  readonly id: string;
+  readonly kind: 'local' | 'hub';
+  /** Absolute folder for local models (transformers.js reads `owner/name`-like relative paths as hub ids). */
+  readonly location: string;
+  readonly dtype: ModelDtype;
+}
+
+/** transformers.js file-name suffixes per dtype. */
+const DTYPE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
+
+export const LOCAL_LAYOUT = [
+  'config.json',
+  'preprocessor_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'onnx/text_model.onnx',
+  'onnx/vision_model.onnx',
+];
+
+export function onnxFileName(tower: Tower, dtype: ModelDtype): string {
+  return `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
+}
+
+/** A folder that exists is a local model; anything else is taken as a hub id. */
+export function resolveModelSource(model: string, dtype: ModelDtype, cwd: string): ModelSource {
+  const folder = path.resolve(cwd, model);
+  if (existsSync(folder) && statSync(folder).isDirectory()) {
+    checkLocalLayout(folder, dtype);
+    return { id: model, kind: 'local', location: folder, dtype };
+  }
+  if (looksLikePath(model)) {
+    throw new InputError(`model folder ${folder} does not exist; --model takes a folder in the transformers.js layout or a hub id like Xenova/clip-vit-base-patch32`);
+  }
+  return { id: model, kind: 'hub', location: model, dtype };
+}
+
+function looksLikePath(model: string): boolean {
+  return model.startsWith('.') || model.startsWith('/') || model.split('/').length > 2;
+}
+
+function checkLocalLayout(folder: string, dtype: ModelDtype): void {
+  const required = [
+    ...LOCAL_LAYOUT.filter((f) => !f.startsWith('onnx/')),
+    onnxFileName('text', dtype),
+    onnxFileName('vision', dtype),
+  ];
+  const missing = required.filter((f) => !existsSync(path.join(folder, f)));
+  if (missing.length > 0) {
+    const hint = dtype === 'fp32' ? '' : ` (--dtype ${dtype} needs the ${DTYPE_SUFFIX[dtype]}.onnx files)`;
+    throw new InputError(
+      `model folder ${folder} lacks ${missing.map((m) => path.join(folder, m)).join(', ')}${hint}. ` +
+        `Expected layout: ${[...new Set([...LOCAL_LAYOUT.filter((f) => !f.startsWith('onnx/')), onnxFileName('text', dtype), onnxFileName('vision', dtype)])].join(', ')}`,
+    );
+  }
+}
+
+/** Where the ONNX file of a tower lies on disk: in the folder, or in transformers.js's hub cache. */
+export function onnxPath(source: ModelSource, tower: Tower): string | null {
+  const file = onnxFileName(tower, source.dtype);
+  const candidate =
+    source.kind === 'local' ? path.join(source.location, file) : path.join(env.cacheDir ?? '', source.location, file);
+  return existsSync(candidate) ? candidate : null;
+}
+
+/** sha256 of each tower's ONNX file, so results (and cache keys) name the exact weights. */
+export async function onnxFingerprints(source: ModelSource): Promise<Record<string, string | null>> {
+  const entries = await Promise.all(
+    (['text', 'vision'] as const).map(async (tower) => {
+      const file = onnxPath(source, tower);
+      return [onnxFileName(tower, source.dtype), file ? await sha256File(file) : null] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
