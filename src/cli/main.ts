@@ -1,0 +1,47 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { registerPreview } from './preview.js';
+import { registerRun } from './run.js';
+import { registerTokenize } from './tokenize.js';
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 run failed, 2 usage or input error. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('bench')
+    .description('Zero-shot benchmarks for CLIP-family models: how much does the wording of a prompt matter?')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  let exitCode = EXIT_OK;
+  const setExit = (code: number): void => {
+    exitCode = Math.max(exitCode, code);
+  };
+  registerRun(program, setExit);
+  registerTokenize(program);
+  registerPreview(program);
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed the message; help and version are not failures.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof InputError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  // A stack helps us, not the user; CLIPBENCH_DEBUG=1 shows it.
+  const detail = error instanceof Error ? (process.env.CLIPBENCH_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+  process.stderr.write(`bench: run failed: ${detail}\n`);
+  return EXIT_RUN_FAILED;
+}

@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { resolveRunConfig } from '../config/config.js';
+import { formatResultsTable } from '../results/table.js';
+import { benchRun } from '../run/benchRun.js';
+import { nonNegativeInt, positiveInt } from './options.js';
+
+interface RunFlags {
+  prompts: string[];
+  dataset?: string;
+  model?: string;
+  dtype?: string;
+  preprocess?: string;
+  limit?: number;
+  perClass?: number;
+  seed?: number;
+  batchSize?: number;
+  threads?: number;
+  out?: string;
+  strict?: boolean;
+  config?: string;
+}
+
+export function registerRun(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('score zero-shot classification for one or more prompt files on a dataset')
+    .requiredOption('-p, --prompts <file...>', 'prompt files (.hbs); several are compared side by side')
+    .option('-d, --dataset <dir|manifest|name>', 'class folders, a .csv/.tsv manifest, IDX files, or a name from datasets/')
+    .option('-m, --model <hub id|dir>', 'a hub id (e.g. Xenova/clip-vit-base-patch32) or a local model folder')
+    .addOption(new Option('--dtype <dtype>', 'ONNX weights to load').choices(['fp32', 'fp16', 'q8']))
+    .addOption(new Option('--preprocess <mode>', 'clip: original OpenAI order; hf: transformers CLIPImageProcessor').choices(['clip', 'hf']))
+    .option('--limit <n>', 'evaluate at most n items (a seeded, deterministic subset)', positiveInt)
+    .option('--per-class <n>', 'evaluate at most n items per class', positiveInt)
+    .option('--seed <s>', 'seed that picks the subset', nonNegativeInt)
+    .option('--batch-size <b>', 'images or prompts per model call', positiveInt)
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
+    .option('-o, --out <dir>', 'where run folders are written (default: reports/)')
+    .option('--strict', 'exit 1 when any image could not be read')
+    .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
+    .action(async (flags: RunFlags) => {
+      const cwd = process.cwd();
+      const { config: configFile, prompts, ...settings } = flags;
+      const config = resolveRunConfig(cwd, settings, configFile);
+      const { results, resultsFile } = await benchRun(config, prompts, cwd, {
+        onTruncated: (prompt, set) => process.stderr.write(`warning: ${set}: prompt cut at the model's 77-token limit: "${prompt}"\n`),
+      });
+      process.stdout.write(`${formatResultsTable(results)}\n\n`);
+      const evaluated = results.items.length;
+      process.stdout.write(
+        `${evaluated} images, ${results.run.dataset.classNames.length} classes, model ${displayPath(results.run.model.id, cwd)} ` +
+          `(${results.run.model.dtype}), ${(results.run.durationMs / 1000).toFixed(1)}s\nresults: ${displayPath(resultsFile, cwd)}\n`,
+      );
+      if (results.errors.length > 0) {
+        process.stdout.write(`${results.errors.length} item(s) could not be read and were left out (listed under "errors" in results.json):\n`);
+        for (const e of results.errors.slice(0, 10)) process.stdout.write(`  ${e.item}: ${e.reason}\n`);
+        if (results.errors.length > 10) process.stdout.write(`  … and ${results.errors.length - 10} more\n`);
+        if (config.strict) setExit(1);
+      }
+    });
+}
+
+/** Paths under the current folder are shown relative to it; others (and hub ids) as they are. */
+function displayPath(p: string, cwd: string): string {
+  if (!path.isAbsolute(p)) return p;
+  const relative = path.relative(cwd, p);
+  return relative.startsWith('..') ? p : relative;
+}

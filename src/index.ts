@@ -1,0 +1,16 @@
+/** The programmatic API: `import { … } from 'clipbench'`. */
+export { buildClassifier, classificationMetrics, classificationDetails, retrievalMetrics, retrievalRanks, LOGIT_SCALE } from './metrics/index.js';
+export type { ClassificationInput, ClassificationMetrics, RetrievalInput, Vector } from './metrics/index.js';
+export { loadDataset, selectSubset } from './datasets/index.js';
+export type { ClassificationDataset, ClassificationItem, SubsetOptions } from './datasets/types.js';
+export { loadPromptSet, loadPromptSets, renderClassPrompts } from './prompts/index.js';
+export type { PromptSet, PromptTemplate } from './prompts/index.js';
+export { loadClipModel, loadPreprocessSpec, type ClipModel, type ModelOptions } from './model/clipModel.js';
+export { loadClipTokenizer } from './model/tokenizer.js';
+export { decodeImage } from './model/decode.js';
+export { preprocessImage, resizeAndCrop, toPixelValues } from './model/preprocess.js';
+export type { DecodedImage, PreprocessSpec, PreprocessMode, TextTokenizer, TokenizedText } from './model/types.js';
+export { resolveRunConfig, type RunConfig } from './config/config.js';
+export { benchRun, type BenchRunOutput } from './run/benchRun.js';
+export type { Results } from './results/schema.js';
+export { InputError } from './errors.js';

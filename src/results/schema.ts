@@ -1,0 +1,77 @@
+/** results.json, version 1. Documented field by field in the README ("Results"). */
+export const SCHEMA_VERSION = 1;
+
+export interface Results {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly run: RunInfo;
+  readonly promptSets: readonly PromptSetResult[];
+  readonly items: readonly ItemResult[];
+  readonly errors: readonly ItemErrorResult[];
+}
+
+export interface RunInfo {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly toolVersion: string;
+  readonly model: {
+    readonly id: string;
+    readonly kind: 'local' | 'hub';
+    readonly dtype: string;
+    /** sha256 of each ONNX file used, keyed by its path in the model folder; null when not on disk. */
+    readonly onnxSha256: Readonly<Record<string, string | null>>;
+  };
+  readonly preprocess: {
+    readonly mode: string;
+    readonly size: number;
+    readonly cropSize: number;
+    readonly mean: readonly number[];
+    readonly std: readonly number[];
+  };
+  readonly dataset: {
+    readonly name: string;
+    readonly format: string;
+    readonly path: string;
+    /** Items selected for the run, including any that failed to load. */
+    readonly itemCount: number;
+    readonly classNames: readonly string[];
+    readonly limit: number | null;
+    readonly perClass: number | null;
+  };
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly threads: number;
+  readonly durationMs: number;
+}
+
+export interface PromptSetResult {
+  readonly name: string;
+  readonly file: string;
+  /** The templates as written. */
+  readonly templates: readonly string[];
+  /** Rendered prompts: class name → one prompt per template. */
+  readonly prompts: Readonly<Record<string, readonly string[]>>;
+  /** Rendered prompts cut at the model's context length. */
+  readonly truncatedPrompts: readonly string[];
+  readonly metrics: { readonly acc1: number; readonly acc5: number | null; readonly mean_per_class_recall: number };
+  readonly perClass: readonly { readonly label: string; readonly recall: number | null; readonly support: number }[];
+  /** matrix[true][predicted], rows and columns in `labels` order. */
+  readonly confusion: { readonly labels: readonly string[]; readonly matrix: readonly (readonly number[])[] };
+}
+
+export interface Prediction {
+  readonly label: string;
+  readonly prob: number;
+}
+
+export interface ItemResult {
+  /** Path relative to the dataset root (or `<file>#<index>` for IDX records). */
+  readonly id: string;
+  readonly label: string;
+  /** Prompt set name → top-5 (fewer with fewer classes) classes by probability. */
+  readonly predictions: Readonly<Record<string, readonly Prediction[]>>;
+}
+
+export interface ItemErrorResult {
+  readonly item: string;
+  readonly reason: string;
+}

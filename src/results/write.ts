@@ -1,0 +1,26 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Results } from './schema.js';
+
+/** A sortable, collision-resistant run id: UTC time plus a random suffix. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+/** Creates reports/<run-id>/, failing rather than reusing a folder: runs never overwrite each other. */
+export async function createRunDir(outDir: string, runId: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const dir = path.join(outDir, runId);
+  await mkdir(dir);
+  return dir;
+}
+
+/** Writes results.json atomically, so a crash never leaves half a file behind. */
+export async function writeResults(runDir: string, results: Results): Promise<string> {
+  const file = path.join(runDir, 'results.json');
+  const partial = `${file}.partial`;
+  await writeFile(partial, `${JSON.stringify(results, null, 2)}\n`);
+  await rename(partial, file);
+  return file;
+}

@@ -1,0 +1,118 @@
+import type { ClassificationDataset } from '../datasets/types.js';
+import { buildClassifier, classificationDetails, probabilities, type ClassificationDetails } from '../metrics/index.js';
+import type { ClipModel } from '../model/clipModel.js';
+import { onnxFingerprints } from '../model/source.js';
+import { renderClassPrompts, type PromptSet } from '../prompts/index.js';
+import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/schema.js';
+import { SCHEMA_VERSION } from '../results/schema.js';
+import { TOOL_VERSION } from '../version.js';
+import { embedImages } from './embedImages.js';
+import { embedTexts } from './embedTexts.js';
+
+export interface ClassificationRunOptions {
+  readonly runId: string;
+  readonly dataset: ClassificationDataset;
+  readonly subset: { readonly limit: number | null; readonly perClass: number | null; readonly seed: number };
+  readonly promptSets: readonly PromptSet[];
+  readonly model: ClipModel;
+  readonly batchSize: number;
+  readonly threads: number;
+  /** Called once per prompt cut at the model's context length, so the CLI can warn. */
+  readonly onTruncated?: (prompt: string, promptSet: string) => void;
+}
+
+const TOP_K = 5;
+
+/** Embeds images once and every prompt set's prompts, then scores each prompt set on the same images. */
+export async function runClassification(options: ClassificationRunOptions): Promise<Results> {
+  const started = Date.now();
+  const { dataset, model, promptSets } = options;
+  const rendered = promptSets.map((set) => renderClassPrompts(set, dataset.classNames));
+  const texts = await embedTexts(model, rendered.flat(2), options.batchSize);
+  const truncated = new Set(texts.truncated.map((t) => t.text));
+  const images = await embedImages(model, dataset.items, options.batchSize);
+  const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
+  const details = rendered.map((prompts) =>
+    classificationDetails({
+      imageEmbeddings: kept.map((k) => k.embedding),
+      classVectors: buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!))),
+      targets: kept.map((k) => k.item.label),
+    }),
+  );
+  const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, truncated));
+  setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    run: { ...(await runInfo(options)), durationMs: Date.now() - started },
+    promptSets: setResults,
+    items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
+    errors: images.errors,
+  };
+}
+
+function promptSetResult(
+  set: PromptSet,
+  prompts: readonly string[][],
+  details: ClassificationDetails,
+  classNames: readonly string[],
+  truncated: ReadonlySet<string>,
+): PromptSetResult {
+  return {
+    name: set.name,
+    file: set.file,
+    templates: set.templates.map((t) => t.source),
+    prompts: Object.fromEntries(classNames.map((name, c) => [name, prompts[c]!])),
+    truncatedPrompts: [...new Set(prompts.flat())].filter((p) => truncated.has(p)),
+    metrics: { acc1: details.acc1, acc5: details.acc5, mean_per_class_recall: details.mean_per_class_recall },
+    perClass: details.perClass.map((stats, c) => ({ label: classNames[c]!, ...stats })),
+    confusion: { labels: classNames, matrix: details.confusion },
+  };
+}
+
+function itemResult(
+  id: string,
+  label: string,
+  index: number,
+  sets: readonly PromptSetResult[],
+  details: readonly ClassificationDetails[],
+  classNames: readonly string[],
+): ItemResult {
+  const predictions = Object.fromEntries(sets.map((set, s) => [set.name, topK(details[s]!.logits[index]!, classNames)]));
+  return { id, label, predictions };
+}
+
+function topK(logits: Float64Array, classNames: readonly string[]): { label: string; prob: number }[] {
+  const probs = probabilities(logits);
+  return [...probs.keys()]
+    .sort((a, b) => probs[b]! - probs[a]! || a - b)
+    .slice(0, TOP_K)
+    .map((c) => ({ label: classNames[c]!, prob: probs[c]! }));
+}
+
+async function runInfo(options: ClassificationRunOptions): Promise<Omit<RunInfo, 'durationMs'>> {
+  const { model, dataset } = options;
+  return {
+    id: options.runId,
+    createdAt: new Date().toISOString(),
+    toolVersion: TOOL_VERSION,
+    model: {
+      id: model.source.id,
+      kind: model.source.kind,
+      dtype: model.source.dtype,
+      onnxSha256: await onnxFingerprints(model.source),
+    },
+    preprocess: { ...model.preprocess },
+    dataset: {
+      name: dataset.name,
+      format: dataset.format,
+      path: dataset.root,
+      itemCount: dataset.items.length,
+      classNames: dataset.classNames,
+      limit: options.subset.limit,
+      perClass: options.subset.perClass,
+    },
+    seed: options.subset.seed,
+    batchSize: options.batchSize,
+    threads: options.threads,
+  };
+}
