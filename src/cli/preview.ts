@@ -21,7 +21,7 @@ export function registerPreview(program: Command): void {
     .action(async (image: string, flags: { model?: string; preprocess: PreprocessMode; savePng?: string; dumpTensor?: string }) => {
       if (!flags.savePng && !flags.dumpTensor) throw new InputError('preview: pass --save-png <file>, --dump-tensor <file>, or both');
       const cwd = process.cwd();
-      const source = resolveModelSource(flags.model ?? resolveRunConfig(cwd, {}).model, 'fp32', cwd);
+      const source = resolveModelSource(flags.model ?? resolveRunConfig(cwd, {}).model, 'fp32', cwd, 'preprocessor');
       const spec = await loadPreprocessSpec(source, flags.preprocess);
       const crop = resizeAndCrop(await decodeImage(image), spec);
       if (flags.savePng) {

@@ -14,7 +14,7 @@ export function registerTokenize(program: Command): void {
     .action(async (texts: string[], flags: { model?: string; stdinJson?: boolean }) => {
       const cwd = process.cwd();
       const model = flags.model ?? resolveRunConfig(cwd, {}).model;
-      const source = resolveModelSource(model, 'fp32', cwd);
+      const source = resolveModelSource(model, 'fp32', cwd, 'tokenizer');
       const tokenizer = await loadClipTokenizer(source.location, { localFilesOnly: source.kind === 'local' });
       const inputs = flags.stdinJson ? [...texts, ...parseStdinJson(await readStdin())] : texts;
       process.stdout.write(`${JSON.stringify(tokenizer.tokenize(inputs))}\n`);

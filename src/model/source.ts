@@ -19,24 +19,31 @@ export interface ModelSource {
 /** transformers.js file-name suffixes per dtype. */
 const DTYPE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: '_quantized' };
 
-export const LOCAL_LAYOUT = [
-  'config.json',
-  'preprocessor_config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'onnx/text_model.onnx',
-  'onnx/vision_model.onnx',
-];
+/** What each use of a model folder reads: `bench tokenize` needs only the tokenizer files. */
+export type ModelPart = 'tokenizer' | 'preprocessor' | 'all';
+
+const PART_FILES: Record<ModelPart, (dtype: ModelDtype) => string[]> = {
+  tokenizer: () => ['tokenizer.json', 'tokenizer_config.json'],
+  preprocessor: () => ['preprocessor_config.json'],
+  all: (dtype) => [
+    'config.json',
+    'preprocessor_config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+    onnxFileName('text', dtype),
+    onnxFileName('vision', dtype),
+  ],
+};
 
 export function onnxFileName(tower: Tower, dtype: ModelDtype): string {
   return `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
 }
 
 /** A folder that exists is a local model; anything else is taken as a hub id. */
-export function resolveModelSource(model: string, dtype: ModelDtype, cwd: string): ModelSource {
+export function resolveModelSource(model: string, dtype: ModelDtype, cwd: string, part: ModelPart = 'all'): ModelSource {
   const folder = path.resolve(cwd, model);
   if (existsSync(folder) && statSync(folder).isDirectory()) {
-    checkLocalLayout(folder, dtype);
+    checkLocalLayout(folder, dtype, part);
     return { id: model, kind: 'local', location: folder, dtype };
   }
   if (looksLikePath(model)) {
@@ -49,18 +56,14 @@ function looksLikePath(model: string): boolean {
   return model.startsWith('.') || model.startsWith('/') || model.split('/').length > 2;
 }
 
-function checkLocalLayout(folder: string, dtype: ModelDtype): void {
-  const required = [
-    ...LOCAL_LAYOUT.filter((f) => !f.startsWith('onnx/')),
-    onnxFileName('text', dtype),
-    onnxFileName('vision', dtype),
-  ];
+function checkLocalLayout(folder: string, dtype: ModelDtype, part: ModelPart): void {
+  const required = PART_FILES[part](dtype);
   const missing = required.filter((f) => !existsSync(path.join(folder, f)));
   if (missing.length > 0) {
-    const hint = dtype === 'fp32' ? '' : ` (--dtype ${dtype} needs the ${DTYPE_SUFFIX[dtype]}.onnx files)`;
+    const hint = dtype === 'fp32' || part !== 'all' ? '' : ` (--dtype ${dtype} needs the ${DTYPE_SUFFIX[dtype]}.onnx files)`;
     throw new InputError(
       `model folder ${folder} lacks ${missing.map((m) => path.join(folder, m)).join(', ')}${hint}. ` +
-        `Expected layout: ${[...new Set([...LOCAL_LAYOUT.filter((f) => !f.startsWith('onnx/')), onnxFileName('text', dtype), onnxFileName('vision', dtype)])].join(', ')}`,
+        `Expected layout: ${PART_FILES.all(dtype).join(', ')}`,
     );
   }
 }
