@@ -26,7 +26,8 @@ export function bench(args: readonly string[], options: { cwd?: string; input?: 
     cwd: options.cwd ?? ROOT,
     input: options.input,
     encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
+    // A private cache per call unless the test names one, so tests never share state through ~/.cache.
+    env: { ...process.env, CI: '1', CLIPBENCH_CACHE_DIR: process.env.CLIPBENCH_CACHE_DIR ?? tempDir('cache-') },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -30,7 +30,7 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
   writeFileSync(path.join(dir, 'photos.csv'), Papa.unparse(rows));
   writeFileSync(path.join(dir, 'as-is.hbs'), '{{label}}\n');
 
-  const config = resolveRunConfig(ROOT, { model: modelDir, dataset: path.join(dir, 'photos.csv'), out: tempDir('reports-'), threads: 2, batchSize: 4 });
+  const config = resolveRunConfig(ROOT, { model: modelDir, dataset: path.join(dir, 'photos.csv'), out: tempDir('reports-'), cache: false, threads: 2, batchSize: 4 });
   const { results } = await benchRun(config, [path.join(dir, 'as-is.hbs')], ROOT);
   expect(results.errors).toEqual([]);
 

@@ -14,7 +14,15 @@ import { GOLDEN_IMAGES, ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './
 const PROMPTS = ['prompts/basic.hbs', 'prompts/fashion-catalogue.hbs'].map((p) => path.join(ROOT, p));
 
 function config(dataset: string, overrides: Record<string, unknown> = {}) {
-  return resolveRunConfig(ROOT, { model: TINY_MODEL, dataset, out: tempDir('reports-'), threads: 2, batchSize: 7, ...overrides });
+  return resolveRunConfig(ROOT, {
+    model: TINY_MODEL,
+    dataset,
+    out: tempDir('reports-'),
+    cacheDir: tempDir('cache-'),
+    threads: 2,
+    batchSize: 7,
+    ...overrides,
+  });
 }
 
 describe('bench run wiring', () => {
@@ -39,7 +47,7 @@ describe('bench run wiring', () => {
       const prompts = renderClassPrompts(set, data.classNames);
       const text = [];
       for (const perClass of prompts) {
-        text.push(await model.embedTexts(model.tokenizer.tokenize(perClass)));
+        text.push(await model.embedTexts((await model.tokenizer()).tokenize(perClass)));
       }
       const direct = classificationDetails({
         imageEmbeddings,

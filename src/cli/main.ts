@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { InterruptedError } from '../cache/index.js';
 import { InputError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerCache } from './cache.js';
 import { registerPreview } from './preview.js';
 import { registerRun } from './run.js';
 import { registerTokenize } from './tokenize.js';
@@ -8,6 +10,8 @@ import { registerTokenize } from './tokenize.js';
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** The shell's convention for a run stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 run failed, 2 usage or input error. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,6 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerRun(program, setExit);
   registerTokenize(program);
   registerPreview(program);
+  registerCache(program);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -35,6 +40,10 @@ function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
     // commander already printed the message; help and version are not failures.
     return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof InterruptedError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT_INTERRUPTED;
   }
   if (error instanceof InputError) {
     process.stderr.write(`error: ${error.message}\n`);

@@ -1,10 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import sharp from 'sharp';
 import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { loadPreprocessSpec } from '../model/clipModel.js';
-import { decodeImage } from '../model/decode.js';
 import { resizeAndCrop, toPixelValues } from '../model/preprocess.js';
 import { resolveModelSource } from '../model/source.js';
 import type { PreprocessMode } from '../model/types.js';
@@ -23,6 +21,8 @@ export function registerPreview(program: Command): void {
       const cwd = process.cwd();
       const source = resolveModelSource(flags.model ?? resolveRunConfig(cwd, {}).model, 'fp32', cwd, 'preprocessor');
       const spec = await loadPreprocessSpec(source, flags.preprocess);
+      // Imported here so other commands start without loading sharp.
+      const [{ decodeImage }, { default: sharp }] = await Promise.all([import('../model/decode.js'), import('sharp')]);
       const crop = resizeAndCrop(await decodeImage(image), spec);
       if (flags.savePng) {
         await sharp(crop.data, { raw: { width: crop.width, height: crop.height, channels: crop.channels } }).png().toFile(flags.savePng);

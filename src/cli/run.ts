@@ -2,7 +2,9 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { resolveRunConfig } from '../config/config.js';
 import { formatResultsTable } from '../results/table.js';
+import { CACHE_DIR_ENV } from '../cache/index.js';
 import { benchRun } from '../run/benchRun.js';
+import { withInterrupt } from './interrupt.js';
 import { nonNegativeInt, positiveInt } from './options.js';
 
 interface RunFlags {
@@ -19,6 +21,8 @@ interface RunFlags {
   out?: string;
   strict?: boolean;
   config?: string;
+  cacheDir?: string;
+  cache?: boolean;
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -38,15 +42,27 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('-o, --out <dir>', 'where run folders are written (default: reports/)')
     .option('--strict', 'exit 1 when any image could not be read')
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
+    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .option('--no-cache', 'neither read nor write the embedding cache')
     .action(async (flags: RunFlags) => {
       const cwd = process.cwd();
-      const { config: configFile, prompts, ...settings } = flags;
-      const config = resolveRunConfig(cwd, settings, configFile);
-      const { results, resultsFile } = await benchRun(config, prompts, cwd, {
-        onTruncated: (prompt, set) => process.stderr.write(`warning: ${set}: prompt cut at the model's 77-token limit: "${prompt}"\n`),
-      });
+      const { config: configFile, prompts, cache, ...settings } = flags;
+      // commander sets cache=true unless --no-cache; only an explicit --no-cache overrides the config file.
+      const config = resolveRunConfig(cwd, { ...settings, cache: cache === false ? false : undefined }, configFile);
+      const { results, resultsFile } = await withInterrupt((signal) =>
+        benchRun(config, prompts, cwd, {
+          signal,
+          onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+          onTruncated: (prompt, set) => process.stderr.write(`warning: ${set}: prompt cut at the model's 77-token limit: "${prompt}"\n`),
+        }),
+      );
       process.stdout.write(`${formatResultsTable(results)}\n\n`);
       const evaluated = results.items.length;
+      const { images, texts } = results.run.cache;
+      process.stdout.write(
+        `embeddings: ${images.fromCache} images and ${texts.fromCache} prompts from the cache, ` +
+          `${images.computed} images and ${texts.computed} prompts computed\n`,
+      );
       process.stdout.write(
         `${evaluated} images, ${results.run.dataset.classNames.length} classes, model ${displayPath(results.run.model.id, cwd)} ` +
           `(${results.run.model.dtype}), ${(results.run.durationMs / 1000).toFixed(1)}s\nresults: ${displayPath(resultsFile, cwd)}\n`,

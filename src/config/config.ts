@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultCacheDir } from '../cache/location.js';
 import { InputError } from '../errors.js';
 import type { ModelDtype } from '../model/source.js';
 import type { PreprocessMode } from '../model/types.js';
@@ -20,6 +21,9 @@ export interface RunConfig {
   readonly threads: number;
   readonly out: string;
   readonly strict: boolean;
+  /** Embedding cache folder; `cache: false` (--no-cache) bypasses it. */
+  readonly cacheDir: string;
+  readonly cache: boolean;
 }
 
 export const CONFIG_FILE = 'bench.config.json';
@@ -43,6 +47,8 @@ export function builtinDefaults(cwd: string): RunConfig {
     threads: os.availableParallelism(),
     out: path.join(cwd, 'reports'),
     strict: false,
+    cacheDir: defaultCacheDir(),
+    cache: true,
   };
 }
 
@@ -77,13 +83,13 @@ function readConfigFile(file: string): Record<string, unknown> {
   return Object.fromEntries(entries.map(([key, value]) => [key, resolvePathSetting(key, value, path.dirname(file))]));
 }
 
-const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out']);
+const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheDir']);
 
 /** Relative paths resolve against where they were written; hub ids and dataset names stay as they are. */
 function resolvePathSetting(key: string, value: unknown, base: string): unknown {
   if (!PATH_SETTINGS.has(key) || typeof value !== 'string') return value;
   const candidate = path.resolve(base, value);
-  if (key === 'datasetsDir' || key === 'out' || value.startsWith('.') || existsSync(candidate)) return candidate;
+  if (key === 'datasetsDir' || key === 'out' || key === 'cacheDir' || value.startsWith('.') || existsSync(candidate)) return candidate;
   return value;
 }
 
@@ -126,5 +132,7 @@ function validate(c: Record<string, unknown>, file: string): RunConfig {
     threads: positive('threads', false)!,
     out: text('out'),
     strict: c.strict === true,
+    cacheDir: text('cacheDir'),
+    cache: c.cache !== false,
   };
 }

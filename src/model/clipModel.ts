@@ -1,14 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  AutoImageProcessor,
-  CLIPTextModelWithProjection,
-  CLIPVisionModelWithProjection,
-  Tensor,
-  type PreTrainedModel,
-} from '@huggingface/transformers';
+import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
+import { memoizedSha256 } from '../cache/fileHashes.js';
+import type { TowerIdentity } from '../cache/keys.js';
 import { preprocessSpecFromConfig, type PreprocessorConfig } from './preprocessorConfig.js';
-import { resolveModelSource, type ModelDtype, type ModelSource } from './source.js';
+import { onnxPath, resolveModelSource, type ModelDtype, type ModelSource, type Tower } from './source.js';
 import { loadClipTokenizer } from './tokenizer.js';
 import type { PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText } from './types.js';
 
@@ -20,61 +17,101 @@ export interface ModelOptions {
   /** intra-op threads for onnxruntime; the library's default uses about one core. */
   readonly threads?: number;
   readonly cwd: string;
+  /** Where to remember ONNX file hashes between runs (null: hash every time). */
+  readonly fileHashMemo?: string | null;
 }
 
 export interface ClipModel {
   readonly source: ModelSource;
   readonly preprocess: PreprocessSpec;
-  readonly tokenizer: TextTokenizer;
+  /** Loaded on first use: a run whose text embeddings are all cached never needs it. */
+  tokenizer(): Promise<TextTokenizer>;
+  /** What the cache keys each tower's embeddings by: id, dtype and the weights' sha256. */
+  identity(tower: Tower): Promise<TowerIdentity>;
   /** Raw (unnormalised) text embeddings, one per tokenized text. */
   embedTexts(texts: readonly TokenizedText[]): Promise<Float32Array[]>;
   /** Raw (unnormalised) image embeddings, one per CHW pixel tensor from preprocessImage. */
   embedImages(pixelValues: readonly Float32Array[]): Promise<Float32Array[]>;
+  /** Whether an ONNX session was ever created (a fully cached run creates none). */
+  loadedTowers(): Tower[];
   dispose(): Promise<void>;
 }
 
 type EmbeddingModel = PreTrainedModel & { sessions: Record<string, { inputNames: string[] }> };
+type Transformers = typeof import('@huggingface/transformers');
 
 /**
- * Loads the tokenizer and preprocessing config now, and each ONNX tower on first use, so a run
- * that needs only one tower (or none, with a warm cache) never pays for the other.
+ * Reads the preprocessing config now; the tokenizer, each ONNX tower and transformers.js itself
+ * load on first use, so a run that finds everything in the cache starts no session at all.
  */
 export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
   const source = resolveModelSource(options.model, options.dtype, options.cwd);
+  const preprocess = await loadPreprocessSpec(source, options.preprocess);
   const local = source.kind === 'local';
-  const [tokenizer, preprocess] = await explainHubFailure(source, () =>
-    Promise.all([loadClipTokenizer(source.location, { localFilesOnly: local }), loadPreprocessSpec(source, options.preprocess)]),
-  );
   const sessionOptions = {
     dtype: source.dtype,
     device: 'cpu' as const,
     local_files_only: local,
     session_options: { intraOpNumThreads: options.threads ?? os.availableParallelism() },
   };
-  const textTower = lazy(() =>
-    explainHubFailure(source, () => CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>),
-  );
-  const visionTower = lazy(() =>
-    explainHubFailure(source, () => CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>),
-  );
+  const tokenizer = lazy(() => explainHubFailure(source, () => loadClipTokenizer(source.location, { localFilesOnly: local })));
+  const towers = {
+    text: lazy(async () => {
+      const { CLIPTextModelWithProjection } = await transformers();
+      return explainHubFailure(source, () => CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>);
+    }),
+    vision: lazy(async () => {
+      const { CLIPVisionModelWithProjection } = await transformers();
+      return explainHubFailure(source, () => CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>);
+    }),
+  };
+  const identities = {
+    text: lazy(() => towerIdentity(source, 'text', towers.text.get, options.fileHashMemo ?? null)),
+    vision: lazy(() => towerIdentity(source, 'vision', towers.vision.get, options.fileHashMemo ?? null)),
+  };
   return {
     source,
     preprocess,
-    tokenizer,
-    embedTexts: async (texts) => (texts.length === 0 ? [] : runText(await textTower.get(), texts, tokenizer.padTokenId)),
-    embedImages: async (pixels) => (pixels.length === 0 ? [] : runVision(await visionTower.get(), pixels, preprocess.cropSize)),
+    tokenizer: tokenizer.get,
+    identity: (tower) => identities[tower].get(),
+    embedTexts: async (texts) => (texts.length === 0 ? [] : runText(await towers.text.get(), texts, (await tokenizer.get()).padTokenId)),
+    embedImages: async (pixels) => (pixels.length === 0 ? [] : runVision(await towers.vision.get(), pixels, preprocess.cropSize)),
+    loadedTowers: () => (['text', 'vision'] as const).filter((t) => towers[t].loaded()),
     dispose: async () => {
-      await Promise.all([textTower.ifLoaded((m) => m.dispose()), visionTower.ifLoaded((m) => m.dispose())]);
+      await Promise.all([towers.text.ifLoaded((m) => m.dispose()), towers.vision.ifLoaded((m) => m.dispose())]);
     },
   };
 }
 
+/** Imported on demand: a warm-cache run never needs transformers.js, and it costs ~0.5 s to load. */
+function transformers(): Promise<Transformers> {
+  return import('@huggingface/transformers');
+}
+
 /** The model's resize/crop/normalise parameters, from its preprocessor_config.json. */
 export async function loadPreprocessSpec(source: ModelSource, mode: PreprocessMode): Promise<PreprocessSpec> {
-  const local = source.kind === 'local';
-  const processor = await AutoImageProcessor.from_pretrained(source.location, { local_files_only: local });
-  const where = local ? path.join(source.location, 'preprocessor_config.json') : `${source.id}/preprocessor_config.json`;
-  return preprocessSpecFromConfig(processor.config as PreprocessorConfig, mode, where);
+  if (source.kind === 'local') {
+    const file = path.join(source.location, 'preprocessor_config.json');
+    return preprocessSpecFromConfig(JSON.parse(await readFile(file, 'utf8')) as PreprocessorConfig, mode, file);
+  }
+  const { AutoImageProcessor } = await transformers();
+  const processor = await explainHubFailure(source, () => AutoImageProcessor.from_pretrained(source.location));
+  return preprocessSpecFromConfig(processor.config as PreprocessorConfig, mode, `${source.id}/preprocessor_config.json`);
+}
+
+/**
+ * The weights' sha256 identifies a tower. A hub model's files are on disk only once downloaded,
+ * so the tower is loaded first when they are missing.
+ */
+async function towerIdentity(source: ModelSource, tower: Tower, load: () => Promise<unknown>, memo: string | null): Promise<TowerIdentity> {
+  let file = await onnxPath(source, tower);
+  if (!file && source.kind === 'hub') {
+    await load();
+    file = await onnxPath(source, tower);
+  }
+  const weights = file ? await memoizedSha256(file, memo) : `hub:${source.id}@main`;
+  const modelId = source.kind === 'local' ? source.location : source.id;
+  return { modelId, dtype: source.dtype, weights };
 }
 
 /** transformers.js reports a missing network or a wrong id as a bare "fetch failed"; say what to do. */
@@ -93,6 +130,7 @@ async function explainHubFailure<T>(source: ModelSource, load: () => Promise<T>)
 }
 
 async function runText(model: EmbeddingModel, texts: readonly TokenizedText[], padId: number): Promise<Float32Array[]> {
+  const { Tensor } = await transformers();
   // Pad to the longest in the batch, not to 77: the towers are causal and pool at the end token.
   const length = Math.max(...texts.map((t) => t.ids.length));
   const ids = new BigInt64Array(texts.length * length).fill(BigInt(padId));
@@ -110,6 +148,7 @@ async function runText(model: EmbeddingModel, texts: readonly TokenizedText[], p
 }
 
 async function runVision(model: EmbeddingModel, pixels: readonly Float32Array[], size: number): Promise<Float32Array[]> {
+  const { Tensor } = await transformers();
   const plane = 3 * size * size;
   const batch = new Float32Array(pixels.length * plane);
   pixels.forEach((p, i) => {
@@ -133,7 +172,8 @@ function splitRows(tensor: Tensor): Float32Array[] {
 }
 
 interface Lazy<T> {
-  get(): Promise<T>;
+  readonly get: () => Promise<T>;
+  loaded(): boolean;
   ifLoaded(fn: (value: T) => Promise<unknown>): Promise<void>;
 }
 
@@ -141,6 +181,7 @@ function lazy<T>(load: () => Promise<T>): Lazy<T> {
   let pending: Promise<T> | undefined;
   return {
     get: () => (pending ??= load()),
+    loaded: () => pending !== undefined,
     ifLoaded: async (fn) => {
       if (pending) await fn(await pending);
     },

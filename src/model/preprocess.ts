@@ -24,6 +24,12 @@ interface Span {
 }
 
 /**
+ * Names this resize implementation in cache keys: bump it whenever a change could alter a single
+ * output value, so no embedding computed with the old code is ever reused.
+ */
+export const PREPROCESS_ALGORITHM = 'pil-9.4-bicubic/1';
+
+/**
  * A resized-and-cropped block before it is placed in the crop: 1 (grey) or 3 (RGB) channels.
  * `pad`: the RGB that zero padding becomes in the image's own mode (white for CMYK, palette entry
  * 0 for P), black if absent.

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { env } from '@huggingface/transformers';
 import { InputError } from '../errors.js';
 
 export type ModelDtype = 'fp32' | 'fp16' | 'q8';
@@ -69,22 +68,16 @@ function checkLocalLayout(folder: string, dtype: ModelDtype, part: ModelPart): v
 }
 
 /** Where the ONNX file of a tower lies on disk: in the folder, or in transformers.js's hub cache. */
-export function onnxPath(source: ModelSource, tower: Tower): string | null {
+export async function onnxPath(source: ModelSource, tower: Tower): Promise<string | null> {
   const file = onnxFileName(tower, source.dtype);
-  const candidate =
-    source.kind === 'local' ? path.join(source.location, file) : path.join(env.cacheDir ?? '', source.location, file);
+  const folder = source.kind === 'local' ? source.location : path.join((await hubCacheDir()) ?? '', source.location);
+  const candidate = path.join(folder, file);
   return existsSync(candidate) ? candidate : null;
 }
 
-/** sha256 of each tower's ONNX file, so results (and cache keys) name the exact weights. */
-export async function onnxFingerprints(source: ModelSource): Promise<Record<string, string | null>> {
-  const entries = await Promise.all(
-    (['text', 'vision'] as const).map(async (tower) => {
-      const file = onnxPath(source, tower);
-      return [onnxFileName(tower, source.dtype), file ? await sha256File(file) : null] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
+async function hubCacheDir(): Promise<string | null> {
+  const { env } = await import('@huggingface/transformers');
+  return env.cacheDir;
 }
 
 export function sha256File(file: string): Promise<string> {

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AutoTokenizer } from '@huggingface/transformers';
 import { decodeHTML, replaceCodePoint } from 'entities/decode';
 import type { TextTokenizer, TokenizedText } from './types.js';
 
@@ -217,6 +216,8 @@ export async function loadClipTokenizer(
   modelIdOrDir: string,
   options: { localFilesOnly?: boolean } = {},
 ): Promise<TextTokenizer> {
+  // Imported on demand: a warm-cache run never needs transformers.js, and it costs ~0.5 s to load.
+  const { AutoTokenizer } = await import('@huggingface/transformers');
   const hf = await AutoTokenizer.from_pretrained(toModelLocation(modelIdOrDir), {
     local_files_only: options.localFilesOnly ?? false,
   });

@@ -17,8 +17,8 @@ export interface RunInfo {
     readonly id: string;
     readonly kind: 'local' | 'hub';
     readonly dtype: string;
-    /** sha256 of each ONNX file used, keyed by its path in the model folder; null when not on disk. */
-    readonly onnxSha256: Readonly<Record<string, string | null>>;
+    /** sha256 of each ONNX file used, keyed by its path in the model folder (`hub:<id>@main` when not on disk). */
+    readonly onnxSha256: Readonly<Record<string, string>>;
   };
   readonly preprocess: {
     readonly mode: string;
@@ -37,10 +37,22 @@ export interface RunInfo {
     readonly limit: number | null;
     readonly perClass: number | null;
   };
+  /** How many distinct embeddings came from the cache and how many were computed in this run. */
+  readonly cache: {
+    /** The store used, or null with --no-cache. */
+    readonly location: string | null;
+    readonly images: CacheCounts;
+    readonly texts: CacheCounts;
+  };
   readonly seed: number;
   readonly batchSize: number;
   readonly threads: number;
   readonly durationMs: number;
+}
+
+export interface CacheCounts {
+  readonly fromCache: number;
+  readonly computed: number;
 }
 
 export interface PromptSetResult {

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../config/config.js';
 import { loadDataset, selectSubset } from '../datasets/index.js';
+import { openCache } from '../cache/index.js';
 import { InputError } from '../errors.js';
 import { loadClipModel } from '../model/clipModel.js';
 import { loadPromptSets } from '../prompts/index.js';
@@ -15,6 +16,9 @@ export interface BenchRunOutput {
 
 export interface BenchRunHooks {
   readonly onTruncated?: (prompt: string, promptSet: string) => void;
+  readonly onWarning?: (message: string) => void;
+  /** Aborting stops the run after the batch in flight is stored (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -22,27 +26,39 @@ export interface BenchRunHooks {
  * cost milliseconds, not a model load), then runs and writes reports/<run-id>/results.json.
  */
 export async function benchRun(config: RunConfig, promptFiles: readonly string[], cwd: string, hooks: BenchRunHooks = {}): Promise<BenchRunOutput> {
+  const startedAt = Date.now();
   if (promptFiles.length === 0) throw new InputError('no prompt files: pass --prompts <file.hbs> (see prompts/ for examples)');
   const promptSets = await loadPromptSets(promptFiles);
   const full = await loadDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir });
   const dataset = selectSubset(full, { limit: config.limit ?? undefined, perClass: config.perClass ?? undefined, seed: config.seed });
   if (dataset.items.length === 0) throw new InputError(`dataset ${dataset.root} has no items to evaluate`);
-  const model = await loadClipModel({ model: config.model, dtype: config.dtype, preprocess: config.preprocess, threads: config.threads, cwd });
+  const cache = openCache({ dir: config.cacheDir, enabled: config.cache, signal: hooks.signal, onWarning: hooks.onWarning });
+  const model = await loadClipModel({
+    model: config.model,
+    dtype: config.dtype,
+    preprocess: config.preprocess,
+    threads: config.threads,
+    cwd,
+    fileHashMemo: cache.fileHashMemo,
+  });
   try {
     const runId = newRunId();
     const results = await runClassification({
       runId,
+      startedAt,
       dataset,
       subset: { limit: config.limit, perClass: config.perClass, seed: config.seed },
       promptSets,
       model,
       batchSize: config.batchSize,
       threads: config.threads,
+      cache: cache.session,
       onTruncated: hooks.onTruncated,
     });
     const runDir = await createRunDir(config.out, runId);
     return { results, runDir, resultsFile: await writeResults(runDir, results) };
   } finally {
     await model.dispose();
+    await cache.close();
   }
 }

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
+import { imageKey, sha256 } from '../cache/keys.js';
 import type { ClassificationItem } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
-import { decodeImage } from '../model/decode.js';
-import { preprocessImage } from '../model/preprocess.js';
+import { PREPROCESS_ALGORITHM, preprocessImage } from '../model/preprocess.js';
 import type { DecodedImage } from '../model/types.js';
 import { createProgress } from './progress.js';
 
@@ -15,38 +17,90 @@ export interface ImageEmbeddings {
   /** Embedding per item index; undefined where the item failed. */
   readonly embeddings: (Float32Array | undefined)[];
   readonly errors: ItemError[];
+  readonly fromCache: number;
+  readonly computed: number;
 }
 
+/** Files are read this many at a time while hashing, to keep memory flat on any dataset size. */
+const READ_CONCURRENCY = 16;
+
 /**
- * Embeds every item in batches. A bad image is recorded in `errors` and skipped: one corrupt file
- * must not sink a run of thousands.
+ * Embeds every item, from the cache where its content was seen before. A bad image is recorded
+ * in `errors` and skipped: one corrupt file must not sink a run of thousands.
  */
 export async function embedImages(
   model: ClipModel,
   items: readonly ClassificationItem[],
   batchSize: number,
+  session: CacheSession,
 ): Promise<ImageEmbeddings> {
-  const embeddings: (Float32Array | undefined)[] = new Array(items.length);
-  const errors: ItemError[] = [];
-  const progress = createProgress({ label: 'images', total: items.length });
-  for (let start = 0; start < items.length; start += batchSize) {
-    const batch = items.slice(start, start + batchSize);
-    const pixels = await Promise.all(batch.map((item) => pixelValues(model, item).catch((e: unknown) => asError(item, e))));
-    const good = pixels.flatMap((p, i) => (p instanceof Float32Array ? [{ index: start + i, p }] : []));
-    errors.push(...pixels.filter((p): p is ItemError => !(p instanceof Float32Array)));
-    const vectors = await model.embedImages(good.map((g) => g.p));
-    good.forEach((g, i) => (embeddings[g.index] = vectors[i]));
-    progress.tick(batch.length);
-  }
+  const identity = await model.identity('vision');
+  const hashes = await contentHashes(items);
+  const keys = hashes.map((h) => (h instanceof Error ? h : imageKey(h, identity, model.preprocess, PREPROCESS_ALGORITHM)));
+  const keyed = items.flatMap((item, i) => (typeof keys[i] === 'string' ? [{ key: keys[i], item }] : []));
+  const progress = createProgress({ label: 'images', total: keyed.length });
+  const result = await cachedCompute({
+    kind: 'image',
+    model: `${identity.modelId}@${identity.dtype}`,
+    items: keyed,
+    batchSize,
+    session,
+    onProgress: (n) => progress.tick(n),
+    compute: (batch) => embedBatch(model, batch),
+  });
   progress.done();
-  return { embeddings, errors };
+  const errors: ItemError[] = [];
+  const embeddings = items.map((item, i) => {
+    const key = keys[i]!;
+    const failure = key instanceof Error ? key : result.failures.get(key);
+    if (failure) errors.push({ item: item.id, reason: failure.message });
+    return typeof key === 'string' ? result.vectors.get(key)?.vector : undefined;
+  });
+  return { embeddings, errors, fromCache: result.hits, computed: result.computed };
+}
+
+async function embedBatch(model: ClipModel, batch: readonly ClassificationItem[]): Promise<({ vector: Float32Array; flags: number } | Error)[]> {
+  const pixels = await Promise.all(batch.map((item) => pixelValues(model, item).catch((e: unknown) => asError(e))));
+  const good = pixels.filter((p): p is Float32Array => p instanceof Float32Array);
+  const vectors = await model.embedImages(good);
+  let next = 0;
+  return pixels.map((p) => (p instanceof Float32Array ? { vector: vectors[next++]!, flags: 0 } : p));
 }
 
 async function pixelValues(model: ClipModel, item: ClassificationItem): Promise<Float32Array> {
+  // Imported on demand: sharp costs a noticeable share of a warm run's start-up.
+  const { decodeImage } = await import('../model/decode.js');
   const image: DecodedImage = item.source.kind === 'file' ? await decodeImage(item.source.path) : item.source.image;
   return preprocessImage(image, model.preprocess);
 }
 
-function asError(item: ClassificationItem, error: unknown): ItemError {
-  return { item: item.id, reason: error instanceof Error ? error.message : String(error) };
+/** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */
+async function contentHashes(items: readonly ClassificationItem[]): Promise<(string | Error)[]> {
+  const out: (string | Error)[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await contentHash(items[i]!).catch((e: unknown) => asError(e));
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+  return out;
+}
+
+async function contentHash(item: ClassificationItem): Promise<string> {
+  if (item.source.kind === 'pixels') {
+    const { width, height, channels, data } = item.source.image;
+    return sha256(Buffer.concat([Buffer.from(`pixels:${width}x${height}x${channels}:`), data]));
+  }
+  try {
+    return sha256(await readFile(item.source.path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`cannot read image ${item.source.path}: ${code === 'ENOENT' ? 'no such file' : String(error)}`);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

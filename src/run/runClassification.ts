@@ -1,7 +1,8 @@
 import type { ClassificationDataset } from '../datasets/types.js';
 import { buildClassifier, classificationDetails, probabilities, type ClassificationDetails } from '../metrics/index.js';
 import type { ClipModel } from '../model/clipModel.js';
-import { onnxFingerprints } from '../model/source.js';
+import type { CacheSession } from '../cache/cachedCompute.js';
+import { onnxFileName } from '../model/source.js';
 import { renderClassPrompts, type PromptSet } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -17,6 +18,9 @@ export interface ClassificationRunOptions {
   readonly model: ClipModel;
   readonly batchSize: number;
   readonly threads: number;
+  readonly cache: CacheSession;
+  /** When the run began (Date.now()), so durationMs covers loading the dataset and model too. */
+  readonly startedAt: number;
   /** Called once per prompt cut at the model's context length, so the CLI can warn. */
   readonly onTruncated?: (prompt: string, promptSet: string) => void;
 }
@@ -25,12 +29,10 @@ const TOP_K = 5;
 
 /** Embeds images once and every prompt set's prompts, then scores each prompt set on the same images. */
 export async function runClassification(options: ClassificationRunOptions): Promise<Results> {
-  const started = Date.now();
   const { dataset, model, promptSets } = options;
   const rendered = promptSets.map((set) => renderClassPrompts(set, dataset.classNames));
-  const texts = await embedTexts(model, rendered.flat(2), options.batchSize);
-  const truncated = new Set(texts.truncated.map((t) => t.text));
-  const images = await embedImages(model, dataset.items, options.batchSize);
+  const texts = await embedTexts(model, rendered.flat(2), options.batchSize, options.cache);
+  const images = await embedImages(model, dataset.items, options.batchSize, options.cache);
   const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
   const details = rendered.map((prompts) =>
     classificationDetails({
@@ -39,11 +41,19 @@ export async function runClassification(options: ClassificationRunOptions): Prom
       targets: kept.map((k) => k.item.label),
     }),
   );
-  const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, truncated));
+  const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated));
   setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
   return {
     schemaVersion: SCHEMA_VERSION,
-    run: { ...(await runInfo(options)), durationMs: Date.now() - started },
+    run: {
+      ...(await runInfo(options)),
+      cache: {
+        location: options.cache.store?.location ?? null,
+        images: { fromCache: images.fromCache, computed: images.computed },
+        texts: { fromCache: texts.fromCache, computed: texts.computed },
+      },
+      durationMs: Date.now() - options.startedAt,
+    },
     promptSets: setResults,
     items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
     errors: images.errors,
@@ -89,7 +99,7 @@ function topK(logits: Float64Array, classNames: readonly string[]): { label: str
     .map((c) => ({ label: classNames[c]!, prob: probs[c]! }));
 }
 
-async function runInfo(options: ClassificationRunOptions): Promise<Omit<RunInfo, 'durationMs'>> {
+async function runInfo(options: ClassificationRunOptions): Promise<Omit<RunInfo, 'durationMs' | 'cache'>> {
   const { model, dataset } = options;
   return {
     id: options.runId,
@@ -99,7 +109,11 @@ async function runInfo(options: ClassificationRunOptions): Promise<Omit<RunInfo,
       id: model.source.id,
       kind: model.source.kind,
       dtype: model.source.dtype,
-      onnxSha256: await onnxFingerprints(model.source),
+      onnxSha256: Object.fromEntries(
+        await Promise.all(
+          (['text', 'vision'] as const).map(async (tower) => [onnxFileName(tower, model.source.dtype), (await model.identity(tower)).weights]),
+        ),
+      ),
     },
     preprocess: { ...model.preprocess },
     dataset: {

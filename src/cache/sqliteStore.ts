@@ -1,0 +1,277 @@
+import { existsSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import Database from 'better-sqlite3';
+import { InputError } from '../errors.js';
+import { blobToVector, vectorBytes, vectorChecksum } from './checksum.js';
+import type { CacheEntry, CachedVector, EmbeddingStore, ModelStats, PruneFilter } from './types.js';
+
+/** 'CBch': marks the file as ClipBench's, so a foreign SQLite file is never used as a cache. */
+const APPLICATION_ID = 0x43426368;
+const SCHEMA_VERSION = 1;
+/** SQLite's default limit on bound parameters is 32766; stay well below it. */
+const CHUNK = 500;
+const DAY_MS = 86_400_000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS embeddings (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    model TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    checksum INTEGER NOT NULL,
+    flags INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS embeddings_model ON embeddings(model);
+  CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS claims_owner ON claims(owner);
+`;
+
+interface Row {
+  key: string;
+  dim: number;
+  vector: Buffer;
+  checksum: number;
+  flags: number;
+}
+
+export interface SqliteStoreOptions {
+  /** Told when a damaged or foreign file was set aside and a new cache started. */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Opens (creating if needed) the SQLite embedding store at `file`. */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): EmbeddingStore {
+  let db: Database.Database;
+  try {
+    db = openChecked(file);
+  } catch (error) {
+    if (!(error instanceof DamagedCacheError)) throw error;
+    const aside = setAside(file);
+    options.onWarning?.(`${error.message}; moved it to ${aside} and started a new cache`);
+    db = openChecked(file);
+  }
+  return explainDamage(new SqliteStore(db, file), file);
+}
+
+/** Damage found after opening (a page gone bad mid-run) stops the run with the fix, never a wrong number. */
+function explainDamage(store: EmbeddingStore, file: string): EmbeddingStore {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw error;
+        throw new Error(`the embedding cache ${file} is damaged (${code}); delete it (and its -wal/-shm files) and run again`, { cause: error });
+      }
+    };
+  return {
+    location: store.location,
+    get: wrap(store.get.bind(store)),
+    put: wrap(store.put.bind(store)),
+    claim: wrap(store.claim.bind(store)),
+    release: wrap(store.release.bind(store)),
+    stats: wrap(store.stats.bind(store)),
+    prune: wrap(store.prune.bind(store)),
+    clear: wrap(store.clear.bind(store)),
+    close: wrap(store.close.bind(store)),
+  };
+}
+
+class DamagedCacheError extends Error {}
+
+function openChecked(file: string): Database.Database {
+  const db = new Database(file, { timeout: 60_000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL: a committed batch survives power loss, at the price of one fsync per batch.
+    db.pragma('synchronous = FULL');
+    checkIdentity(db, file);
+    return db;
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DamagedCacheError(`${file} is not a readable SQLite file (${code})`);
+    throw error;
+  }
+}
+
+function checkIdentity(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    if (appId === 0 && tables === 0) {
+      db.exec(SCHEMA);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return;
+    }
+    if (appId !== APPLICATION_ID) throw new DamagedCacheError(`${file} is a SQLite file that ClipBench did not write`);
+    if (version > SCHEMA_VERSION) {
+      throw new InputError(
+        `${file} was written by a newer ClipBench (cache schema ${version}, this one reads ${SCHEMA_VERSION}); ` +
+          'upgrade ClipBench, or point --cache-dir elsewhere',
+      );
+    }
+  }).immediate();
+}
+
+function setAside(file: string): string {
+  const aside = `${file}.damaged-${Date.now()}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  }
+  return aside;
+}
+
+class SqliteStore implements EmbeddingStore {
+  private readonly insert: Database.Statement;
+  private readonly dropClaim: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+  ) {
+    this.insert = db.prepare(
+      `INSERT OR REPLACE INTO embeddings (key, kind, model, dim, vector, checksum, flags, created_at, used_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.dropClaim = db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?');
+  }
+
+  async get(keys: readonly string[]): Promise<Map<string, CachedVector>> {
+    const found = new Map<string, CachedVector>();
+    const damaged: string[] = [];
+    for (const chunk of chunks(keys)) {
+      const rows = this.db.prepare(`SELECT key, dim, vector, checksum, flags FROM embeddings WHERE key IN (${marks(chunk)})`).all(...chunk) as Row[];
+      for (const row of rows) {
+        if (row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === row.checksum) {
+          found.set(row.key, { vector: blobToVector(row.vector), flags: row.flags });
+        } else {
+          damaged.push(row.key);
+        }
+      }
+    }
+    this.forget(damaged);
+    this.touch([...found.keys()]);
+    return found;
+  }
+
+  async put(entries: readonly CacheEntry[], owner: string): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const e of entries) {
+        const blob = vectorBytes(e.vector);
+        this.insert.run(e.key, e.kind, e.model, e.vector.length, blob, vectorChecksum(blob, e.vector.length), e.flags, now, now);
+        this.dropClaim.run(e.key, owner);
+      }
+    }).immediate();
+  }
+
+  async claim(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
+    const now = Date.now();
+    const claimed: string[] = [];
+    const stored = this.db.prepare('SELECT 1 FROM embeddings WHERE key = ?').pluck();
+    const holder = this.db.prepare('SELECT owner, expires_at AS expiresAt FROM claims WHERE key = ?');
+    const take = this.db.prepare('INSERT OR REPLACE INTO claims (key, owner, expires_at) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const key of keys) {
+        if (stored.get(key) !== undefined) continue;
+        const held = holder.get(key) as { owner: string; expiresAt: number } | undefined;
+        if (held && held.owner !== owner && held.expiresAt > now && ownerAlive(held.owner)) continue;
+        take.run(key, owner, now + leaseMs);
+        claimed.push(key);
+      }
+    }).immediate();
+    return claimed;
+  }
+
+  async release(owner: string, keys?: readonly string[]): Promise<void> {
+    if (keys === undefined) {
+      this.db.prepare('DELETE FROM claims WHERE owner = ?').run(owner);
+      return;
+    }
+    this.db.transaction(() => {
+      for (const key of keys) this.dropClaim.run(key, owner);
+    }).immediate();
+  }
+
+  async stats(): Promise<ModelStats[]> {
+    return this.db
+      .prepare(
+        `SELECT model, kind, count(*) AS entries, sum(length(vector)) AS bytes
+         FROM embeddings GROUP BY model, kind ORDER BY model, kind`,
+      )
+      .all() as ModelStats[];
+  }
+
+  async prune(filter: PruneFilter): Promise<number> {
+    const cutoff = filter.olderThanDays === undefined ? Number.MAX_SAFE_INTEGER : Date.now() - filter.olderThanDays * DAY_MS;
+    const byModel = filter.model === undefined ? '' : 'AND (model = ? OR model LIKE ? ESCAPE \'\\\')';
+    const params = filter.model === undefined ? [] : [filter.model, `${escapeLike(filter.model)}@%`];
+    return this.db.prepare(`DELETE FROM embeddings WHERE used_at < ? ${byModel}`).run(cutoff, ...params).changes;
+  }
+
+  async clear(): Promise<number> {
+    const { changes } = this.db.prepare('DELETE FROM embeddings').run();
+    this.db.prepare('DELETE FROM claims').run();
+    return changes;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  private forget(keys: readonly string[]): void {
+    for (const chunk of chunks(keys)) this.db.prepare(`DELETE FROM embeddings WHERE key IN (${marks(chunk)})`).run(...chunk);
+  }
+
+  /** Marks entries as used, at most once a day each, so warm runs stay read-mostly. */
+  private touch(keys: readonly string[]): void {
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const chunk of chunks(keys)) {
+        this.db.prepare(`UPDATE embeddings SET used_at = ? WHERE used_at < ? AND key IN (${marks(chunk)})`).run(now, now - DAY_MS, ...chunk);
+      }
+    })();
+  }
+}
+
+/** Owners are `host/pid/nonce`: on this host a dead pid frees its claims at once; elsewhere the lease decides. */
+export function newOwnerId(): string {
+  return `${os.hostname()}/${process.pid}/${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function ownerAlive(owner: string): boolean {
+  const [host, pid] = owner.split('/');
+  if (host !== os.hostname()) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function marks(items: readonly unknown[]): string {
+  return items.map(() => '?').join(',');
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
