@@ -17,14 +17,16 @@ export interface CacheSession {
   readonly signal?: AbortSignal;
 }
 
-export interface CachedComputeOptions<T> {
+export interface CachedComputeOptions<T, P> {
   readonly kind: EmbeddingKind;
   /** Readable model label for cache stats. */
   readonly model: string;
   /** Work items with their cache keys; items sharing a key are computed once. */
   readonly items: readonly { readonly key: string; readonly item: T }[];
-  /** One result per item: a vector, or the error that makes this item unusable. */
-  readonly compute: (batch: readonly T[]) => Promise<(CachedVector | Error)[]>;
+  /** CPU-side work for a batch (decode, preprocess, tokenize); runs ahead, overlapping `compute`. */
+  readonly prepare: (batch: readonly T[]) => Promise<P>;
+  /** Inference on a prepared batch: one result per item, a vector or the error that makes it unusable. */
+  readonly compute: (prepared: P) => Promise<(CachedVector | Error)[]>;
   readonly batchSize: number;
   readonly session: CacheSession;
   readonly onProgress?: (done: number) => void;
@@ -38,61 +40,120 @@ export interface CachedComputeResult {
 }
 
 const POLL_MS = 200;
+/** Batches prepared ahead of the one in inference: enough to hide decoding, few enough to keep memory flat. */
+const PIPELINE_DEPTH = 2;
 
 /**
  * Looks every key up, then computes the misses batch by batch, storing each batch as one
- * transaction: a crash loses at most the batch in flight. Keys another live run has claimed are
- * left to it and picked up from the store once it has written them.
+ * transaction: a crash loses at most the batches in flight. While one batch is in inference the
+ * next ones are prepared. Keys another live run has claimed are left to it and picked up from the
+ * store once it has written them.
  */
-export async function cachedCompute<T>(options: CachedComputeOptions<T>): Promise<CachedComputeResult> {
-  const { store, owner, leaseMs, signal } = options.session;
+export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): Promise<CachedComputeResult> {
+  const { store, owner, signal } = options.session;
   const byKey = new Map(options.items.map((i) => [i.key, i.item]));
   const vectors = new Map(store ? await store.get([...byKey.keys()]) : []);
   const failures = new Map<string, Error>();
   const hits = vectors.size;
-  let computed = 0;
   options.onProgress?.(hits);
-  let queue = [...byKey.keys()].filter((k) => !vectors.has(k));
-  let deferred: string[] = [];
-  const claim = async (keys: string[]): Promise<string[]> => (store ? store.claim(keys, owner, leaseMs) : keys);
-
-  while (queue.length > 0 || deferred.length > 0) {
+  const work = claimQueue([...byKey.keys()].filter((k) => !vectors.has(k)), options, (found) => {
+    found.forEach((v, k) => vectors.set(k, v));
+    options.onProgress?.(found.size);
+  });
+  const ahead: { keys: string[]; prepared: Promise<P> }[] = [];
+  const fill = async (): Promise<void> => {
+    while (ahead.length < PIPELINE_DEPTH && !signal?.aborted) {
+      const keys = await work.take();
+      if (keys === null) return;
+      const prepared = options.prepare(keys.map((k) => byKey.get(k)!));
+      prepared.catch(() => undefined); // awaited below; this only avoids an unhandled-rejection warning meanwhile
+      ahead.push({ keys, prepared });
+    }
+  };
+  let computed = 0;
+  for (;;) {
     if (signal?.aborted) {
       await store?.release(owner);
       throw new InterruptedError(computed);
     }
-    let mine: string[];
-    if (queue.length > 0) {
-      const window = queue.slice(0, options.batchSize);
-      queue = queue.slice(options.batchSize);
-      mine = await claim(window);
-      deferred.push(...window.filter((k) => !mine.includes(k)));
-    } else {
-      const arrived = await store!.get(deferred);
-      arrived.forEach((v, k) => vectors.set(k, v));
-      options.onProgress?.(arrived.size);
-      const left = deferred.filter((k) => !arrived.has(k));
-      mine = await claim(left.slice(0, options.batchSize));
-      deferred = left.filter((k) => !mine.includes(k));
-      if (mine.length === 0) await sleep(POLL_MS);
+    await fill();
+    const next = ahead.shift();
+    if (!next) {
+      if (work.done()) break;
+      await sleep(POLL_MS); // only keys other runs are computing remain
+      continue;
     }
-    if (mine.length === 0) continue;
-    const results = await options.compute(mine.map((k) => byKey.get(k)!));
-    const stored = mine.flatMap((key, i) => {
-      const r = results[i]!;
-      if (r instanceof Error) {
-        failures.set(key, r);
-        return [];
-      }
-      vectors.set(key, r);
-      return [{ key, kind: options.kind, model: options.model, vector: r.vector, flags: r.flags }];
-    });
-    await store?.put(stored, owner);
-    if (stored.length < mine.length) await store?.release(owner, [...failures.keys()].filter((k) => mine.includes(k)));
-    computed += stored.length;
-    options.onProgress?.(mine.length);
+    const inference = options.compute(await next.prepared);
+    await fill();
+    const results = await inference;
+    computed += await storeBatch(next.keys, results, options, vectors, failures);
+    options.onProgress?.(next.keys.length);
   }
   return { vectors, failures, hits, computed };
+}
+
+async function storeBatch<T, P>(
+  keys: readonly string[],
+  results: readonly (CachedVector | Error)[],
+  options: CachedComputeOptions<T, P>,
+  vectors: Map<string, CachedVector>,
+  failures: Map<string, Error>,
+): Promise<number> {
+  const { store, owner } = options.session;
+  const failed: string[] = [];
+  const entries = keys.flatMap((key, i) => {
+    const r = results[i]!;
+    if (r instanceof Error) {
+      failures.set(key, r);
+      failed.push(key);
+      return [];
+    }
+    vectors.set(key, r);
+    return [{ key, kind: options.kind, model: options.model, vector: r.vector, flags: r.flags }];
+  });
+  await store?.put(entries, owner);
+  // A failed item is no one's to compute: let waiting runs try it themselves instead of waiting.
+  if (failed.length > 0) await store?.release(owner, failed);
+  return entries.length;
+}
+
+interface ClaimQueue {
+  /** The next batch of keys this run now holds, or null when none can be had right now. */
+  take(): Promise<string[] | null>;
+  /** True once every key is claimed by this run or has arrived from another. */
+  done(): boolean;
+}
+
+/** Hands out batches of missing keys this run has claimed; keys held by other runs wait in `deferred`. */
+function claimQueue<T, P>(
+  missing: readonly string[],
+  options: CachedComputeOptions<T, P>,
+  onArrived: (found: ReadonlyMap<string, CachedVector>) => void,
+): ClaimQueue {
+  const { store, owner, leaseMs } = options.session;
+  const size = options.batchSize;
+  let queue = [...missing];
+  let deferred: string[] = [];
+  const claim = async (keys: string[]): Promise<string[]> => (store ? store.claim(keys, owner, leaseMs) : keys);
+  return {
+    async take() {
+      while (queue.length > 0) {
+        const window = queue.slice(0, size);
+        queue = queue.slice(size);
+        const mine = new Set(await claim(window));
+        deferred.push(...window.filter((k) => !mine.has(k)));
+        if (mine.size > 0) return [...mine];
+      }
+      if (deferred.length === 0 || !store) return null;
+      const arrived = await store.get(deferred);
+      onArrived(arrived);
+      const left = deferred.filter((k) => !arrived.has(k));
+      const mine = new Set(await claim(left.slice(0, size)));
+      deferred = left.filter((k) => !mine.has(k));
+      return mine.size > 0 ? [...mine] : null;
+    },
+    done: () => queue.length === 0 && deferred.length === 0,
+  };
 }
 
 function sleep(ms: number): Promise<void> {

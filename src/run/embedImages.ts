@@ -3,8 +3,8 @@ import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
 import { imageKey, sha256 } from '../cache/keys.js';
 import type { ClassificationItem } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
-import { PREPROCESS_ALGORITHM, preprocessImage } from '../model/preprocess.js';
-import type { DecodedImage } from '../model/types.js';
+import { PREPROCESS_ALGORITHM } from '../model/preprocess.js';
+import { createPreprocessPool, type PreprocessPool } from '../model/preprocessPool.js';
 import { createProgress } from './progress.js';
 
 export interface ItemError {
@@ -33,12 +33,15 @@ export async function embedImages(
   items: readonly ClassificationItem[],
   batchSize: number,
   session: CacheSession,
+  workers?: number,
 ): Promise<ImageEmbeddings> {
   const identity = await model.identity('vision');
   const hashes = await contentHashes(items);
   const keys = hashes.map((h) => (h instanceof Error ? h : imageKey(h, identity, model.preprocess, PREPROCESS_ALGORITHM)));
   const keyed = items.flatMap((item, i) => (typeof keys[i] === 'string' ? [{ key: keys[i], item }] : []));
   const progress = createProgress({ label: 'images', total: keyed.length });
+  // Started on the first miss: a warm run never pays for the worker threads.
+  let pool: PreprocessPool | undefined;
   const result = await cachedCompute({
     kind: 'image',
     model: `${identity.modelId}@${identity.dtype}`,
@@ -46,8 +49,12 @@ export async function embedImages(
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
-    compute: (batch) => embedBatch(model, batch),
-  });
+    prepare: (batch) => {
+      pool ??= createPreprocessPool(workers);
+      return Promise.all(batch.map((item) => pool!.preprocess(item.source, model.preprocess).catch(asError)));
+    },
+    compute: (pixels) => embedPrepared(model, pixels),
+  }).finally(() => pool?.close());
   progress.done();
   const errors: ItemError[] = [];
   const embeddings = items.map((item, i) => {
@@ -59,19 +66,11 @@ export async function embedImages(
   return { embeddings, errors, fromCache: result.hits, computed: result.computed };
 }
 
-async function embedBatch(model: ClipModel, batch: readonly ClassificationItem[]): Promise<({ vector: Float32Array; flags: number } | Error)[]> {
-  const pixels = await Promise.all(batch.map((item) => pixelValues(model, item).catch((e: unknown) => asError(e))));
-  const good = pixels.filter((p): p is Float32Array => p instanceof Float32Array);
-  const vectors = await model.embedImages(good);
+/** Runs the images that decoded; the others keep their error. */
+async function embedPrepared(model: ClipModel, pixels: readonly (Float32Array | Error)[]): Promise<({ vector: Float32Array; flags: number } | Error)[]> {
+  const vectors = await model.embedImages(pixels.filter((p): p is Float32Array => p instanceof Float32Array));
   let next = 0;
   return pixels.map((p) => (p instanceof Float32Array ? { vector: vectors[next++]!, flags: 0 } : p));
-}
-
-async function pixelValues(model: ClipModel, item: ClassificationItem): Promise<Float32Array> {
-  // Imported on demand: sharp costs a noticeable share of a warm run's start-up.
-  const { decodeImage } = await import('../model/decode.js');
-  const image: DecodedImage = item.source.kind === 'file' ? await decodeImage(item.source.path) : item.source.image;
-  return preprocessImage(image, model.preprocess);
 }
 
 /** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */

@@ -31,8 +31,8 @@ export async function embedTexts(model: ClipModel, prompts: readonly string[], b
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
-    compute: async (texts) => {
-      const tokens = (await model.tokenizer()).tokenize(texts);
+    prepare: async (texts) => (await model.tokenizer()).tokenize(texts),
+    compute: async (tokens) => {
       const vectors = await model.embedTexts(tokens);
       return vectors.map((vector, i) => ({ vector, flags: tokens[i]!.truncated ? TRUNCATED : 0 }));
     },

@@ -1,0 +1,19 @@
+import { parentPort } from 'node:worker_threads';
+import { decodeImage } from './decode.js';
+import { preprocessImage } from './preprocess.js';
+import type { PreprocessRequest, PreprocessResponse } from './preprocessPool.js';
+
+// Runs decode + resize + normalise off the main thread, so they overlap with inference.
+parentPort!.on('message', (request: PreprocessRequest) => {
+  void handle(request).then(({ response, transfer }) => parentPort!.postMessage(response, transfer));
+});
+
+async function handle(request: PreprocessRequest): Promise<{ response: PreprocessResponse; transfer: ArrayBuffer[] }> {
+  try {
+    const image = request.source.kind === 'file' ? await decodeImage(request.source.path) : request.source.image;
+    const pixels = preprocessImage(image, request.spec);
+    return { response: { id: request.id, pixels }, transfer: [pixels.buffer as ArrayBuffer] };
+  } catch (error) {
+    return { response: { id: request.id, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
+  }
+}

@@ -1,0 +1,192 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { METRIC_KEYS } from './data.js';
+import { METRIC_LABELS, type ClassRecall, type ConfusionView, type ReportModel, type RetrievalCurve, type TrendPoint } from './types.js';
+
+/** Tableau 10: prompt files keep one colour across every chart and the gallery's legend. */
+export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+
+/** Beyond this many classes the heatmap keeps those whose recall differs most between prompt files. */
+export const MAX_HEATMAP_CLASSES = 60;
+
+/** Cells carry their numbers as text up to this many classes; beyond, colour alone. */
+const CONFUSION_TEXT_CLASSES = 12;
+
+const CONFIG = {
+  // Static SVG cannot use ARIA per mark; dropping it halves the markup. Each figure has its own label.
+  aria: false,
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 600, labelLimit: 220 },
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 260 },
+} as const;
+
+export function colourOf(setIndex: number): string {
+  return PALETTE[setIndex % PALETTE.length]!;
+}
+
+function setColour(sets: readonly string[]): { scale: { domain: string[]; range: string[] } } {
+  return { scale: { domain: [...sets], range: sets.map((_, i) => colourOf(i)) } };
+}
+
+/** acc1 / acc5 / mean per-class recall, prompt files side by side; whiskers once intervals exist. */
+export function metricsChart(model: ReportModel): TopLevelSpec {
+  const sets = model.promptSets.map((s) => s.name);
+  const values = model.metrics.map((m) => ({ ...m, metricLabel: METRIC_LABELS[m.metric], lo: m.interval?.lo, hi: m.interval?.hi }));
+  const x = { field: 'metricLabel', type: 'nominal', sort: METRIC_KEYS.map((k) => METRIC_LABELS[k]), title: null, axis: { labelAngle: 0 } } as const;
+  const xOffset = { field: 'promptSet', type: 'nominal', sort: sets } as const;
+  const y = { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { format: '.0%' } } as const;
+  const layers: object[] = [
+    { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: sets, ...setColour(sets) } } },
+    { mark: { type: 'text', dy: -5, fontSize: 10, baseline: 'bottom' }, encoding: { text: { field: 'value', format: '.1%' } } },
+  ];
+  if (values.some((v) => v.lo !== undefined)) {
+    layers.push({ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
+  }
+  return {
+    config: CONFIG,
+    width: { step: Math.max(90, sets.length * 40 + 24) },
+    height: 240,
+    data: { values },
+    encoding: { x, xOffset, y },
+    layer: layers,
+  } as TopLevelSpec;
+}
+
+export interface HeatmapOrder {
+  readonly key: string;
+  readonly label: string;
+  readonly classes: readonly string[];
+}
+
+/** Row orders the reader can switch between: spread first shows where wording matters most. */
+export function heatmapOrders(model: ReportModel): HeatmapOrder[] {
+  const recall = recallLookup(model.classRecall);
+  const sets = model.promptSets.map((s) => s.name);
+  const spread = (label: string): number => {
+    const values = sets.map((s) => recall(s, label)).filter((v): v is number => v !== null);
+    return values.length === 0 ? -1 : Math.max(...values) - Math.min(...values);
+  };
+  const shown = model.classNames.length <= MAX_HEATMAP_CLASSES ? [...model.classNames] : topBy(model.classNames, spread, MAX_HEATMAP_CLASSES);
+  const bySpread = topBy(shown, spread, shown.length);
+  return [
+    { key: 'spread', label: 'largest difference between prompt files first', classes: bySpread },
+    { key: 'dataset', label: 'dataset order', classes: shown },
+    ...sets.map((s, i) => ({ key: `set-${i}`, label: `weakest under ${s} first`, classes: topBy(shown, (c) => -(recall(s, c) ?? 2), shown.length) })),
+  ];
+}
+
+function recallLookup(rows: readonly ClassRecall[]): (set: string, label: string) => number | null {
+  const map = new Map(rows.map((r) => [`${r.promptSet}\u0000${r.label}`, r.recall]));
+  return (set, label) => map.get(`${set}\u0000${label}`) ?? null;
+}
+
+/** The n highest-scoring labels, ties in dataset order (a stable sort keeps it). */
+function topBy(labels: readonly string[], score: (label: string) => number, n: number): string[] {
+  return [...labels].sort((a, b) => score(b) - score(a)).slice(0, n);
+}
+
+/** Per-class recall, classes × prompt files; colour is recall, the cell text its value. */
+export function heatmapChart(model: ReportModel, order: HeatmapOrder): TopLevelSpec {
+  const sets = model.promptSets.map((s) => s.name);
+  const shown = new Set(order.classes);
+  const values = model.classRecall.filter((r) => shown.has(r.label)).map((r) => ({ ...r, text: r.recall === null ? '–' : `${Math.round(r.recall * 100)}%` }));
+  return {
+    config: CONFIG,
+    width: { step: Math.max(70, Math.min(140, 560 / sets.length)) },
+    height: { step: 20 },
+    data: { values },
+    encoding: {
+      x: { field: 'promptSet', type: 'nominal', sort: sets, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 140 } },
+      y: { field: 'label', type: 'nominal', sort: [...order.classes], title: null },
+    },
+    layer: [
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+        encoding: {
+          color: {
+            condition: { test: 'datum.recall === null', value: '#eee' },
+            field: 'recall',
+            type: 'quantitative',
+            title: 'recall',
+            scale: { domain: [0, 1], scheme: 'blues' },
+            legend: { format: '.0%', gradientLength: 120 },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: {
+          text: { field: 'text' },
+          color: { condition: { test: 'datum.recall > 0.6', value: 'white' }, value: '#222' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Rows: true class, columns: predicted; colour is the share of the row, so rare classes still show. */
+export function confusionChart(view: ConfusionView): TopLevelSpec {
+  const values = view.matrix.flatMap((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((count, p) => ({ truth: view.labels[t]!, predicted: view.labels[p]!, count, share: total === 0 ? 0 : count / total }));
+  });
+  const step = view.labels.length <= CONFUSION_TEXT_CLASSES ? 30 : 20;
+  const layers: object[] = [
+    {
+      mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
+      encoding: { color: { field: 'share', type: 'quantitative', title: 'share of row', scale: { domain: [0, 1], scheme: 'oranges' }, legend: { format: '.0%', gradientLength: 120 } } },
+    },
+  ];
+  if (view.labels.length <= CONFUSION_TEXT_CLASSES) {
+    layers.push({
+      transform: [{ filter: 'datum.count > 0' }],
+      mark: { type: 'text', fontSize: 10 },
+      encoding: { text: { field: 'count' }, color: { condition: { test: 'datum.share > 0.55', value: 'white' }, value: '#222' } },
+    });
+  }
+  return {
+    config: CONFIG,
+    width: { step },
+    height: { step },
+    data: { values },
+    encoding: {
+      x: { field: 'predicted', type: 'nominal', sort: [...view.labels], title: 'predicted class', axis: { orient: 'top', labelAngle: -40 } },
+      y: { field: 'truth', type: 'nominal', sort: [...view.labels], title: 'true class' },
+    },
+    layer: layers,
+  } as TopLevelSpec;
+}
+
+export function retrievalChart(curves: readonly RetrievalCurve[]): TopLevelSpec {
+  const values = curves.flatMap((c) => c.points.map((p) => ({ ...p, curve: `${c.name} (${c.direction} retrieval)` })));
+  return {
+    config: CONFIG,
+    width: 420,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'k', type: 'ordinal', title: 'k', axis: { labelAngle: 0 } },
+      y: { field: 'recall', type: 'quantitative', title: 'recall@k', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+      color: { field: 'curve', type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}
+
+export function trendChart(points: readonly TrendPoint[], sets: readonly string[]): TopLevelSpec {
+  const values = points.map((p) => ({ ...p, metricLabel: METRIC_LABELS[p.metric] }));
+  const allSets = [...new Set([...sets, ...points.map((p) => p.promptSet)])];
+  return {
+    config: CONFIG,
+    width: 520,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'createdAt', type: 'temporal', title: 'run date' },
+      y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+      color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: allSets, ...setColour(allSets) },
+      strokeDash: { field: 'metricLabel', type: 'nominal', title: 'metric' },
+    },
+  } as TopLevelSpec;
+}
