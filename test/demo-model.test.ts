@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveRunConfig } from '../src/config/config.js';
+import type { Results } from '../src/results/schema.js';
+import { benchRun } from '../src/run/benchRun.js';
+import { DEMO_DATASET, ROOT, tempDir } from './helpers.js';
+
+const DEMO_MODEL = path.join(ROOT, 'models/fashion-clip-mini');
+
+describe('the bundled demo model', () => {
+  it('is the default and scores far above chance on the bundled subset', async () => {
+    const config = resolveRunConfig(ROOT, { out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2 });
+    expect(config.model).toBe(DEMO_MODEL);
+    expect(config.dataset).toBe(DEMO_DATASET);
+    const { results } = (await benchRun(config, [path.join(ROOT, 'prompts/basic.hbs')], ROOT)) as { results: Results };
+    expect(results.items).toHaveLength(1000);
+    // A floor, not the exact number: chance is 10% on ten balanced classes.
+    expect(results.promptSets[0]!.metrics.acc1).toBeGreaterThan(0.7);
+    expect(results.promptSets[0]!.metrics.acc5).toBeGreaterThan(0.95);
+  });
+});
