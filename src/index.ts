@@ -14,3 +14,8 @@ export { resolveRunConfig, type RunConfig } from './config/config.js';
 export { benchRun, type BenchRunOutput } from './run/benchRun.js';
 export type { Results } from './results/schema.js';
 export { InputError } from './errors.js';
+export * from './compare/index.js';
+export { readHistory, type HistoryRecord } from './history/history.js';
+export { loadAnyDataset, selectRetrievalSubset } from './datasets/index.js';
+export type { Dataset, RetrievalDataset } from './datasets/types.js';
+export type { RetrievalResults } from './results/retrievalSchema.js';

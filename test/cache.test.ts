@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { imageKey, textKey, type TowerIdentity } from '../src/cache/keys.js';
 import type { PreprocessSpec } from '../src/model/types.js';
 import type { Results } from '../src/results/schema.js';
-import { DEMO_DATASET, ROOT, TINY_MODEL, bench, smallFolderDataset, tempDir } from './helpers.js';
+import { DEMO_DATASET, ROOT, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const BIN = path.join(ROOT, 'bin/bench.js');
 
@@ -15,7 +15,7 @@ function runArgs(cacheDir: string, out: string, ...rest: string[]): string[] {
 }
 
 function latestResults(out: string): Results {
-  const runs = readdirSync(out).sort();
+  const runs = runDirs(out);
   return JSON.parse(readFileSync(path.join(out, runs.at(-1)!, 'results.json'), 'utf8')) as Results;
 }
 

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GOLDEN_IMAGES, SHARED_REFERENCE, TINY_MODEL, bench, smallFolderDataset, tempDir } from './helpers.js';
+import { GOLDEN_IMAGES, SHARED_REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const runArgs = (dataset: string, out: string, ...rest: string[]) => [
   'run', '--prompts', 'prompts/basic.hbs', '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--threads', '2', ...rest,
@@ -19,7 +19,7 @@ describe('bench run (CLI)', () => {
     expect(first.stdout).toMatch(/^basic\s+1\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%$/m);
     expect(first.stdout).toContain('10 images, 5 classes');
     expect(bench(runArgs(dataset, out)).status).toBe(0);
-    const runs = readdirSync(out);
+    const runs = runDirs(out);
     expect(runs).toHaveLength(2);
     for (const run of runs) expect(JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')).items).toHaveLength(10);
   });
@@ -59,7 +59,7 @@ describe('bench run (CLI)', () => {
     expect(fromConfig.stdout).toContain('4 images, 3 classes');
     const overridden = bench(['run', '--prompts', 'p.hbs', '--limit', '5'], { cwd: dir });
     expect(overridden.stdout).toContain('5 images, 3 classes');
-    expect(readdirSync(path.join(dir, 'runs'))).toHaveLength(2);
+    expect(runDirs(path.join(dir, 'runs'))).toHaveLength(2);
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ limt: 3 }));
     const bad = bench(['run', '--prompts', 'p.hbs', '--config', 'bad.json'], { cwd: dir });
     expect(bad.status).toBe(2);

@@ -54,3 +54,11 @@ export function tinyMaskModel(): string {
   cpSync(path.join(ROOT, 'test/fixtures/tiny-clip-mask'), dir, { recursive: true });
   return dir;
 }
+
+/** Run folders under an --out folder (it also holds history.jsonl), oldest first. */
+export function runDirs(out: string): string[] {
+  return readdirSync(out, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}

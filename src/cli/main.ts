@@ -2,8 +2,13 @@ import { Command, CommanderError } from 'commander';
 import { InterruptedError } from '../cache/index.js';
 import { InputError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerBaseline } from './baseline.js';
 import { registerCache } from './cache.js';
+import { registerCheck } from './check.js';
+import { registerCompare } from './compare.js';
+import { registerHistory } from './history.js';
 import { registerPreview } from './preview.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerTokenize } from './tokenize.js';
 
@@ -28,6 +33,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerTokenize(program);
   registerPreview(program);
   registerCache(program);
+  registerCompare(program);
+  registerCheck(program, setExit);
+  registerBaseline(program);
+  registerHistory(program);
+  registerReport(program);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

@@ -17,3 +17,10 @@ export function positiveNumber(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
   return n;
 }
+
+/** "1,5,10" → [1, 5, 10]. */
+export function kList(value: string): number[] {
+  const ks = value.split(',').map((k) => Number(k.trim()));
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) throw new InvalidArgumentError('expected positive whole numbers separated by commas, e.g. 1,5,10.');
+  return ks;
+}

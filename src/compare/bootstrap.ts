@@ -1,4 +1,4 @@
-import { Mulberry32 } from './prng.js';
+import { assertIndexRange, Mulberry32 } from './prng.js';
 import { quantileSorted } from './quantile.js';
 import type { Interval } from './wilson.js';
 
@@ -38,7 +38,7 @@ export interface PairedIntervals {
  */
 export function pairedBootstrap(sample: PairedSample, settings: BootstrapSettings = DEFAULT_BOOTSTRAP): PairedIntervals {
   const n = sample.before1.length;
-  if (n === 0) throw new RangeError('pairedBootstrap: no items');
+  assertIndexRange(n);
   if (!Number.isInteger(settings.resamples) || settings.resamples < 1) throw new RangeError(`pairedBootstrap: resamples must be a positive whole number`);
   const d1 = differences(sample.before1, sample.after1);
   const d5 = sample.before5 && sample.after5 ? differences(sample.before5, sample.after5) : null;
@@ -53,7 +53,7 @@ export function pairedBootstrap(sample: PairedSample, settings: BootstrapSetting
     let sum1 = 0;
     let sum5 = 0;
     for (let draw = 0; draw < n; draw++) {
-      const i = rng.nextIndex(n);
+      const i = rng.nextIndexUnchecked(n);
       const c = sample.classes[i]!;
       sum1 += d1[i]!;
       if (d5) sum5 += d5[i]!;

@@ -24,6 +24,14 @@ export interface RunConfig {
   /** Embedding cache folder; `cache: false` (--no-cache) bypasses it. */
   readonly cacheDir: string;
   readonly cache: boolean;
+  /** Expected task; null: whatever the dataset holds. */
+  readonly task: 'classification' | 'retrieval' | null;
+  /** Images folder of a caption file (COCO, Karpathy, pairs). */
+  readonly images: string | null;
+  /** IDX split (test/train) or Karpathy split (test/val/train/restval). */
+  readonly split: string | null;
+  /** The k of recall@k for retrieval. */
+  readonly recallK: readonly number[];
 }
 
 export const CONFIG_FILE = 'bench.config.json';
@@ -35,7 +43,7 @@ const MODES: readonly PreprocessMode[] = ['clip', 'hf'];
 export function builtinDefaults(cwd: string): RunConfig {
   const localDatasets = path.join(cwd, 'datasets');
   return {
-    model: path.join(PACKAGE_ROOT, 'test/fixtures/tiny-clip'),
+    model: path.join(PACKAGE_ROOT, 'models/fashion-clip-mini'),
     dataset: path.join(PACKAGE_ROOT, 'datasets/fashion-mnist-1k'),
     datasetsDir: existsSync(localDatasets) ? localDatasets : path.join(PACKAGE_ROOT, 'datasets'),
     dtype: 'fp32',
@@ -49,6 +57,10 @@ export function builtinDefaults(cwd: string): RunConfig {
     strict: false,
     cacheDir: defaultCacheDir(),
     cache: true,
+    task: null,
+    images: null,
+    split: null,
+    recallK: [1, 5, 10],
   };
 }
 
@@ -75,7 +87,7 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new InputError(`${file}: expected a JSON object of run settings`);
   }
   const known = new Set(Object.keys(builtinDefaults(path.dirname(file))));
-  const entries = Object.entries(parsed).filter(([key]) => !key.startsWith('$'));
+  const entries = Object.entries(parsed).filter(([key]) => !key.startsWith('$') && !CONFIG_SECTIONS.has(key));
   const unknown = entries.filter(([key]) => !known.has(key)).map(([key]) => key);
   if (unknown.length > 0) {
     throw new InputError(`${file}: unknown setting ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${[...known].join(', ')}`);
@@ -83,13 +95,13 @@ function readConfigFile(file: string): Record<string, unknown> {
   return Object.fromEntries(entries.map(([key, value]) => [key, resolvePathSetting(key, value, path.dirname(file))]));
 }
 
-const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheDir']);
+const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheDir', 'images']);
 
 /** Relative paths resolve against where they were written; hub ids and dataset names stay as they are. */
 function resolvePathSetting(key: string, value: unknown, base: string): unknown {
   if (!PATH_SETTINGS.has(key) || typeof value !== 'string') return value;
   const candidate = path.resolve(base, value);
-  if (key === 'datasetsDir' || key === 'out' || key === 'cacheDir' || value.startsWith('.') || existsSync(candidate)) return candidate;
+  if (key === 'datasetsDir' || key === 'out' || key === 'cacheDir' || key === 'images' || value.startsWith('.') || existsSync(candidate)) return candidate;
   return value;
 }
 
@@ -134,5 +146,37 @@ function validate(c: Record<string, unknown>, file: string): RunConfig {
     strict: c.strict === true,
     cacheDir: text('cacheDir'),
     cache: c.cache !== false,
+    task: c.task === null ? null : oneOf('task', ['classification', 'retrieval'] as const),
+    images: c.images === null ? null : text('images'),
+    split: c.split === null ? null : text('split'),
+    recallK: recallKs(c.recallK, where('recallK')),
   };
+}
+
+function recallKs(value: unknown, where: string): number[] {
+  if (!Array.isArray(value) || value.length === 0 || value.some((k) => !Number.isInteger(k) || k < 1)) {
+    throw new InputError(`${where}: expected a list of positive whole numbers, e.g. [1, 5, 10]`);
+  }
+  return [...new Set(value as number[])].sort((a, b) => a - b);
+}
+
+/** Sections of bench.config.json that other commands read (`bench check`), not `bench run`. */
+const CONFIG_SECTIONS = new Set(['check']);
+
+/**
+ * One such section of the config file (`--config`, else bench.config.json in cwd), with the file it
+ * came from so relative paths in it resolve against that file's folder; null when absent.
+ */
+export function readConfigSection(cwd: string, name: string, configFile?: string): { readonly value: unknown; readonly file: string } | null {
+  const file = configFile ? path.resolve(cwd, configFile) : path.join(cwd, CONFIG_FILE);
+  if (configFile && !existsSync(file)) throw new InputError(`config file ${file} does not exist`);
+  if (!existsSync(file)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const value = (parsed as Record<string, unknown> | null)?.[name];
+  return value === undefined ? null : { value, file };
 }

@@ -5,20 +5,27 @@ import { loadFolderDataset } from './folder.js';
 import { isNotFound, pathKind, stripBom } from './fsutil.js';
 import { loadIdxDataset, SPLITS, type Split } from './idx.js';
 import { loadManifestDataset } from './manifest.js';
-import { InputError, type ClassificationDataset, type DatasetFormat } from './types.js';
+import { loadCocoCaptions } from './coco.js';
+import { readJsonFile } from './json.js';
+import { loadKarpathySplit } from './karpathy.js';
+import { loadCaptionPairs } from './pairs.js';
+import { InputError, type Dataset, type DatasetFormat, type RetrievalFormat } from './types.js';
 
-const FORMATS: readonly DatasetFormat[] = ['folder', 'manifest', 'idx'];
+const FORMATS: readonly (DatasetFormat | RetrievalFormat)[] = ['folder', 'manifest', 'idx', 'coco', 'karpathy', 'pairs'];
+const RETRIEVAL_FORMATS: readonly string[] = ['coco', 'karpathy', 'pairs'];
 const TEXT_FIELDS = ['description', 'licence', 'license', 'source', 'citation', 'install', '$schema'] as const;
-const KNOWN_FIELDS = new Set<string>(['name', 'task', 'format', 'path', 'split', 'classnames', ...TEXT_FIELDS]);
+const KNOWN_FIELDS = new Set<string>(['name', 'task', 'format', 'path', 'images', 'split', 'classnames', ...TEXT_FIELDS]);
 
 /** A checked descriptor: `datasets/<name>.json` or any JSON file given as the dataset. */
 export interface DatasetDescriptor {
   readonly file: string;
   readonly name: string;
-  readonly format: DatasetFormat;
+  readonly format: DatasetFormat | RetrievalFormat;
   /** Absolute; a relative `path` is taken from the descriptor's folder. */
   readonly path: string;
-  readonly split?: Split;
+  /** Images folder of a caption file (retrieval formats); absolute. */
+  readonly images?: string;
+  readonly split?: string;
   readonly classnames?: ClassNameMapping;
   /** How to get the data when it is missing (e.g. an apt-get command). */
   readonly install?: string;
@@ -28,13 +35,12 @@ export interface DatasetDescriptor {
 
 export interface DescriptorLoadOptions {
   /** Overrides the descriptor's own `split`. */
-  readonly split?: Split;
+  readonly split?: string;
+  /** Overrides the descriptor's own `images`. */
+  readonly images?: string;
 }
 
-export async function loadDescriptorDataset(
-  file: string,
-  options: DescriptorLoadOptions = {},
-): Promise<ClassificationDataset> {
+export async function loadDescriptorDataset(file: string, options: DescriptorLoadOptions = {}): Promise<Dataset> {
   const d = await readDescriptor(file);
   await checkDataPresent(d);
   const common = { name: d.name, classNamesSource: `${d.file}: field "classnames"` };
@@ -44,7 +50,17 @@ export async function loadDescriptorDataset(
     case 'manifest':
       return loadManifestDataset(d.path, { ...common, classNames: listOrUndefined(d.classnames) });
     case 'idx':
-      return loadIdxDataset(d.path, { ...common, classNames: listOrUndefined(d.classnames), split: options.split ?? d.split });
+      return loadIdxDataset(d.path, { ...common, classNames: listOrUndefined(d.classnames), split: (options.split ?? d.split) as Split | undefined });
+    case 'coco':
+      return loadCocoCaptions(d.path, await readJsonFile(d.path, 'caption file'), { name: d.name, images: options.images ?? d.images });
+    case 'karpathy':
+      return loadKarpathySplit(d.path, await readJsonFile(d.path, 'caption file'), {
+        name: d.name,
+        images: options.images ?? d.images,
+        split: options.split ?? d.split,
+      });
+    case 'pairs':
+      return loadCaptionPairs(d.path, { name: d.name, images: options.images ?? d.images });
   }
 }
 
@@ -61,8 +77,8 @@ export async function readDescriptor(file: string): Promise<DatasetDescriptor> {
   if (unknown !== undefined) {
     throw new InputError(`${field(unknown)} is not a descriptor field; use: ${[...KNOWN_FIELDS].join(', ')}`);
   }
-  if (raw.task !== undefined && raw.task !== 'classification') {
-    throw new InputError(`${field('task')} must be "classification" (the only task datasets/ supports)`);
+  if (raw.task !== undefined && raw.task !== 'classification' && raw.task !== 'retrieval') {
+    throw new InputError(`${field('task')} must be "classification" or "retrieval"`);
   }
   for (const key of TEXT_FIELDS) optionalText(raw[key], field(key));
   const format = checkFormat(raw.format, field('format'));
@@ -71,6 +87,7 @@ export async function readDescriptor(file: string): Promise<DatasetDescriptor> {
     name: optionalText(raw.name, field('name')) ?? path.basename(abs, path.extname(abs)),
     format,
     path: path.resolve(path.dirname(abs), requiredText(raw.path, field('path'), 'the dataset folder or file')),
+    images: raw.images === undefined ? undefined : path.resolve(path.dirname(abs), requiredText(raw.images, field('images'), 'the images folder')),
     split: checkSplit(raw.split, format, field('split')),
     classnames: checkClassnames(raw.classnames, format, field('classnames')),
     install: raw.install as string | undefined,
@@ -113,18 +130,19 @@ function optionalText(value: unknown, where: string): string | undefined {
   return value;
 }
 
-function checkFormat(value: unknown, where: string): DatasetFormat {
+function checkFormat(value: unknown, where: string): DatasetFormat | RetrievalFormat {
   const choices = FORMATS.map((f) => `"${f}"`).join(', ');
   if (value === undefined) throw new InputError(`${where} is missing; use one of ${choices}`);
   if (!FORMATS.includes(value as DatasetFormat)) {
     throw new InputError(`${where}: unknown format ${JSON.stringify(value)}; use one of ${choices}`);
   }
-  return value as DatasetFormat;
+  return value as DatasetFormat | RetrievalFormat;
 }
 
-function checkSplit(value: unknown, format: DatasetFormat, where: string): Split | undefined {
+function checkSplit(value: unknown, format: DatasetFormat | RetrievalFormat, where: string): string | undefined {
   if (value === undefined) return undefined;
-  if (format !== 'idx') throw new InputError(`${where} only applies to "idx" datasets; remove it`);
+  if (format === 'karpathy') return requiredText(value, where, 'a split name such as "test"');
+  if (format !== 'idx') throw new InputError(`${where} only applies to "idx" and "karpathy" datasets; remove it`);
   if (!SPLITS.includes(value as Split)) {
     throw new InputError(`${where}: unknown split ${JSON.stringify(value)}; use "test" or "train"`);
   }
@@ -132,8 +150,9 @@ function checkSplit(value: unknown, format: DatasetFormat, where: string): Split
 }
 
 /** Folders may map folder names to names; manifests and IDX need a list in label order. */
-function checkClassnames(value: unknown, format: DatasetFormat, where: string): ClassNameMapping | undefined {
+function checkClassnames(value: unknown, format: DatasetFormat | RetrievalFormat, where: string): ClassNameMapping | undefined {
   if (value === undefined) return undefined;
+  if (RETRIEVAL_FORMATS.includes(format)) throw new InputError(`${where} does not apply to captioned sets; remove it`);
   const mapping = checkMapping(value, where);
   return format === 'folder' ? mapping : requireList(mapping, where);
 }

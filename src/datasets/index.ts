@@ -1,5 +1,8 @@
-export { loadDataset, listDatasetNames, type LoadOptions } from './load.js';
-export { selectSubset } from './subset.js';
+export { loadDataset, loadAnyDataset, listDatasetNames, type LoadOptions } from './load.js';
+export { selectSubset, selectRetrievalSubset } from './subset.js';
+export { loadCocoCaptions } from './coco.js';
+export { loadKarpathySplit } from './karpathy.js';
+export { loadCaptionPairs } from './pairs.js';
 export { loadFolderDataset, IMAGE_EXTENSIONS, type FolderOptions } from './folder.js';
 export { loadManifestDataset, type ManifestOptions } from './manifest.js';
 export { loadIdxDataset, SPLITS, type IdxOptions, type Split } from './idx.js';
@@ -10,6 +13,10 @@ export {
   InputError,
   type ClassificationDataset,
   type ClassificationItem,
+  type Dataset,
+  type RetrievalDataset,
+  type RetrievalImage,
+  type Caption,
   type DatasetFormat,
   type ImageSource,
   type SubsetOptions,

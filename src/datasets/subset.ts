@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InputError, type ClassificationDataset, type ClassificationItem, type SubsetOptions } from './types.js';
+import { InputError, type ClassificationDataset, type ClassificationItem, type RetrievalDataset, type SubsetOptions } from './types.js';
 
 /**
  * Picks a subset that depends only on the seed and the item ids: items are ranked by
@@ -25,7 +25,7 @@ function checkCount(value: number | undefined, name: string): void {
 }
 
 /** Item indices by hash; equal ids (duplicate rows) fall back to listing order. */
-function rankBySeed(items: readonly ClassificationItem[], seed: number): number[] {
+function rankBySeed(items: readonly { readonly id: string }[], seed: number): number[] {
   const keys = items.map((item) => createHash('sha256').update(`${seed}:${item.id}`).digest('hex'));
   const order = items.map((_, i) => i);
   return order.sort((a, b) => {
@@ -52,4 +52,22 @@ function keepFirst(
     kept.push(i);
   }
   return kept;
+}
+
+/**
+ * Whole images with all their captions: `limit` images, ranked by sha256(`${seed}:${id}`) like
+ * classification subsets; captions keep their order and are re-pointed at the kept images.
+ */
+export function selectRetrievalSubset(dataset: RetrievalDataset, options: { limit?: number; seed?: number }): RetrievalDataset {
+  const { limit, seed = 0 } = options;
+  if (limit === undefined) return dataset;
+  checkCount(limit, 'limit');
+  const ranked = rankBySeed(dataset.images, seed);
+  const kept = ranked.slice(0, limit).sort((a, b) => a - b);
+  const newIndex = new Map(kept.map((old, i) => [old, i]));
+  return {
+    ...dataset,
+    images: kept.map((i) => dataset.images[i]!),
+    captions: dataset.captions.flatMap((c) => (newIndex.has(c.image) ? [{ text: c.text, image: newIndex.get(c.image)! }] : [])),
+  };
 }

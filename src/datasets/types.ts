@@ -14,6 +14,7 @@ export interface ClassificationItem {
 }
 
 export type DatasetFormat = 'folder' | 'manifest' | 'idx';
+export type RetrievalFormat = 'coco' | 'karpathy' | 'pairs';
 
 export interface ClassificationDataset {
   readonly task: 'classification';
@@ -34,5 +35,32 @@ export interface SubsetOptions {
   /** Seed for the deterministic shuffle that picks the subset. */
   readonly seed?: number;
 }
+
+/** An image of a captioned set; `id` is its path relative to the images folder (or as the file names it). */
+export interface RetrievalImage {
+  readonly id: string;
+  readonly source: ImageSource;
+}
+
+export interface Caption {
+  readonly text: string;
+  /** Index into the dataset's images. */
+  readonly image: number;
+}
+
+/** Images with one or more captions each, for image↔text retrieval. */
+export interface RetrievalDataset {
+  readonly task: 'retrieval';
+  readonly name: string;
+  readonly format: RetrievalFormat;
+  /** Absolute path of the caption file the dataset was read from. */
+  readonly root: string;
+  /** Absolute folder the image paths resolve against. */
+  readonly imagesDir: string;
+  readonly images: readonly RetrievalImage[];
+  readonly captions: readonly Caption[];
+}
+
+export type Dataset = ClassificationDataset | RetrievalDataset;
 
 export { InputError } from '../errors.js';

@@ -90,3 +90,8 @@ export async function loadPromptSets(files: readonly string[]): Promise<PromptSe
   }
   return named;
 }
+
+/** The prompt set of a retrieval run without prompt files: each caption fed to the model unchanged. */
+export function captionsAsTheyAre(): PromptSet {
+  return { name: 'captions', file: '', templates: [compileTemplate('{{caption}}', 1, '(captions as they are)')], classNameOverrides: {} };
+}

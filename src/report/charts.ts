@@ -1,17 +1,14 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { METRIC_KEYS } from './data.js';
-import { METRIC_LABELS, type ClassRecall, type ConfusionView, type ReportModel, type RetrievalCurve, type TrendPoint } from './types.js';
+import { METRIC_LABELS, type ConfusionView, type ReportModel, type RetrievalCurve, type TrendPoint } from './types.js';
 
 /** Tableau 10: prompt files keep one colour across every chart and the gallery's legend. */
 export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 
-/** Beyond this many classes the heatmap keeps those whose recall differs most between prompt files. */
-export const MAX_HEATMAP_CLASSES = 60;
-
 /** Cells carry their numbers as text up to this many classes; beyond, colour alone. */
 const CONFUSION_TEXT_CLASSES = 12;
 
-const CONFIG = {
+export const CONFIG = {
   // Static SVG cannot use ARIA per mark; dropping it halves the markup. Each figure has its own label.
   aria: false,
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
@@ -24,7 +21,7 @@ export function colourOf(setIndex: number): string {
   return PALETTE[setIndex % PALETTE.length]!;
 }
 
-function setColour(sets: readonly string[]): { scale: { domain: string[]; range: string[] } } {
+export function setColour(sets: readonly string[]): { scale: { domain: string[]; range: string[] } } {
   return { scale: { domain: [...sets], range: sets.map((_, i) => colourOf(i)) } };
 }
 
@@ -36,91 +33,20 @@ export function metricsChart(model: ReportModel): TopLevelSpec {
   const xOffset = { field: 'promptSet', type: 'nominal', sort: sets } as const;
   const y = { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { format: '.0%' } } as const;
   const layers: object[] = [
-    { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: sets, ...setColour(sets) } } },
-    { mark: { type: 'text', dy: -5, fontSize: 10, baseline: 'bottom' }, encoding: { text: { field: 'value', format: '.1%' } } },
+    { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: sets, legend: { orient: 'top', direction: 'horizontal' }, ...setColour(sets) } } },
+    { mark: { type: 'text', dy: -4, fontSize: 11, baseline: 'bottom' }, encoding: { text: { field: 'value', format: '.1%' } } },
   ];
   if (values.some((v) => v.lo !== undefined)) {
     layers.push({ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
   }
   return {
     config: CONFIG,
-    width: { step: Math.max(90, sets.length * 40 + 24) },
+    // With xOffset the step is per bar (vega-lite applies it to the offset band).
+    width: { step: 40 },
     height: 240,
     data: { values },
     encoding: { x, xOffset, y },
     layer: layers,
-  } as TopLevelSpec;
-}
-
-export interface HeatmapOrder {
-  readonly key: string;
-  readonly label: string;
-  readonly classes: readonly string[];
-}
-
-/** Row orders the reader can switch between: spread first shows where wording matters most. */
-export function heatmapOrders(model: ReportModel): HeatmapOrder[] {
-  const recall = recallLookup(model.classRecall);
-  const sets = model.promptSets.map((s) => s.name);
-  const spread = (label: string): number => {
-    const values = sets.map((s) => recall(s, label)).filter((v): v is number => v !== null);
-    return values.length === 0 ? -1 : Math.max(...values) - Math.min(...values);
-  };
-  const shown = model.classNames.length <= MAX_HEATMAP_CLASSES ? [...model.classNames] : topBy(model.classNames, spread, MAX_HEATMAP_CLASSES);
-  const bySpread = topBy(shown, spread, shown.length);
-  return [
-    { key: 'spread', label: 'largest difference between prompt files first', classes: bySpread },
-    { key: 'dataset', label: 'dataset order', classes: shown },
-    ...sets.map((s, i) => ({ key: `set-${i}`, label: `weakest under ${s} first`, classes: topBy(shown, (c) => -(recall(s, c) ?? 2), shown.length) })),
-  ];
-}
-
-function recallLookup(rows: readonly ClassRecall[]): (set: string, label: string) => number | null {
-  const map = new Map(rows.map((r) => [`${r.promptSet}\u0000${r.label}`, r.recall]));
-  return (set, label) => map.get(`${set}\u0000${label}`) ?? null;
-}
-
-/** The n highest-scoring labels, ties in dataset order (a stable sort keeps it). */
-function topBy(labels: readonly string[], score: (label: string) => number, n: number): string[] {
-  return [...labels].sort((a, b) => score(b) - score(a)).slice(0, n);
-}
-
-/** Per-class recall, classes × prompt files; colour is recall, the cell text its value. */
-export function heatmapChart(model: ReportModel, order: HeatmapOrder): TopLevelSpec {
-  const sets = model.promptSets.map((s) => s.name);
-  const shown = new Set(order.classes);
-  const values = model.classRecall.filter((r) => shown.has(r.label)).map((r) => ({ ...r, text: r.recall === null ? '–' : `${Math.round(r.recall * 100)}%` }));
-  return {
-    config: CONFIG,
-    width: { step: Math.max(70, Math.min(140, 560 / sets.length)) },
-    height: { step: 20 },
-    data: { values },
-    encoding: {
-      x: { field: 'promptSet', type: 'nominal', sort: sets, title: null, axis: { orient: 'top', labelAngle: 0, labelLimit: 140 } },
-      y: { field: 'label', type: 'nominal', sort: [...order.classes], title: null },
-    },
-    layer: [
-      {
-        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
-        encoding: {
-          color: {
-            condition: { test: 'datum.recall === null', value: '#eee' },
-            field: 'recall',
-            type: 'quantitative',
-            title: 'recall',
-            scale: { domain: [0, 1], scheme: 'blues' },
-            legend: { format: '.0%', gradientLength: 120 },
-          },
-        },
-      },
-      {
-        mark: { type: 'text', fontSize: 10 },
-        encoding: {
-          text: { field: 'text' },
-          color: { condition: { test: 'datum.recall > 0.6', value: 'white' }, value: '#222' },
-        },
-      },
-    ],
   } as TopLevelSpec;
 }
 
@@ -137,6 +63,8 @@ export function confusionChart(view: ConfusionView): TopLevelSpec {
       encoding: { color: { field: 'share', type: 'quantitative', title: 'share of row', scale: { domain: [0, 1], scheme: 'oranges' }, legend: { format: '.0%', gradientLength: 120 } } },
     },
   ];
+  // The diagonal (correct predictions) outlined, so the eye finds it at once.
+  layers.push({ transform: [{ filter: 'datum.truth === datum.predicted' }], mark: { type: 'rect', fill: null, stroke: '#333', strokeWidth: 1 } });
   if (view.labels.length <= CONFUSION_TEXT_CLASSES) {
     layers.push({
       transform: [{ filter: 'datum.count > 0' }],

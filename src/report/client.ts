@@ -18,6 +18,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     if (text !== undefined && text !== null) e.textContent = text;
     return e;
   }
+  // Long ids (IDX records, deep paths) keep their distinctive end; the full id is the tooltip.
+  function shortId(id) { return id.length > 28 ? '\u2026' + id.slice(-27) : id; }
   function pct(p) { return p < 0.001 ? '<0.1%' : (p * 100).toFixed(1) + '%'; }
   function className(i) { return i >= 0 && i < data.classes.length ? data.classes[i] : '?'; }
   function correct(it, s) { var top = it.preds[s] && it.preds[s][0]; return !!top && top[0] === it.label; }
@@ -41,6 +43,9 @@ export const CLIENT_SCRIPT = String.raw`(function () {
   function thumb(it, cls) {
     if (typeof it.thumb === 'string' && it.thumb.indexOf('data:image/') === 0) {
       var img = el('img', cls);
+      img.decoding = 'async';
+      img.width = 80;
+      img.height = 80;
       img.src = it.thumb;
       img.alt = it.id;
       return img;
@@ -73,12 +78,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var c = el('article', 'card ' + (ok ? 'right' : 'wrong'));
     c.appendChild(thumb(it, 'thumb'));
     var body = el('div', 'body');
-    var id = body.appendChild(el('div', 'id', it.id));
+    var id = body.appendChild(el('div', 'id', shortId(it.id)));
     id.title = it.id;
     var truth = body.appendChild(el('div', 'truth'));
-    truth.appendChild(el('span', 'verdict', ok ? '\u2713 correct' : '\u2717 wrong'));
-    truth.appendChild(document.createTextNode(' true: '));
+    truth.appendChild(document.createTextNode('true class: '));
     truth.appendChild(el('b', null, className(it.label)));
+    truth.appendChild(el('span', 'verdict', ok ? '\u2713 correct' : '\u2717 misclassified'));
     body.appendChild(bars(it, s));
     c.appendChild(body);
     return c;
@@ -98,6 +103,27 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     });
   }
 
+  // The first cards are drawn at once; the rest after the page has loaded, in slices, so a large
+  // gallery never delays the first paint. A newer render (a filter changed) abandons an older one.
+  var generation = 0;
+  var FIRST = 24;
+  var SLICE = 40;
+  function appendCards(items, s, token) {
+    var next = 0;
+    function slice(n) {
+      if (token !== generation) return;
+      var frag = document.createDocumentFragment();
+      for (var end = Math.min(items.length, next + n); next < end; next++) frag.appendChild(card(items[next], s));
+      grid.appendChild(frag);
+      if (next < items.length) whenLoaded(function () { setTimeout(function () { slice(SLICE); }, 0); });
+    }
+    slice(FIRST);
+  }
+  function whenLoaded(fn) {
+    if (document.readyState === 'complete') fn();
+    else window.addEventListener('load', fn);
+  }
+
   function render() {
     var s = Number(setSel.value);
     var cls = classSel.value;
@@ -109,10 +135,8 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       return true;
     });
     shown = shown.filter(function (it) { return !correct(it, s); }).concat(shown.filter(function (it) { return correct(it, s); }));
-    var frag = document.createDocumentFragment();
-    shown.forEach(function (it) { frag.appendChild(card(it, s)); });
     grid.textContent = '';
-    grid.appendChild(frag);
+    appendCards(shown, s, ++generation);
     count.textContent = shown.length + ' of ' + data.items.length + ' images shown' +
       (data.items.length < data.evaluated ? ' (the gallery keeps ' + data.items.length + ' of the ' + data.evaluated + ' evaluated images, those the prompt files get wrong first)' : '');
   }
@@ -128,12 +152,12 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     var it = byId.get(id);
     var fig = el('figure', 'mini');
     if (!it) {
-      fig.appendChild(el('figcaption', 'id', id));
+      fig.appendChild(el('figcaption', 'id', shortId(id))).title = id;
       return fig;
     }
     fig.appendChild(thumb(it, 'thumb small'));
     var cap = el('figcaption');
-    var idLine = cap.appendChild(el('div', 'id', it.id));
+    var idLine = cap.appendChild(el('div', 'id', shortId(it.id)));
     idLine.title = it.id;
     cap.appendChild(el('div', 'truth', 'true: ' + className(it.label)));
     [pair.a, pair.b].forEach(function (s) {

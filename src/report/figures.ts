@@ -1,4 +1,5 @@
-import { confusionChart, heatmapChart, heatmapOrders, metricsChart, retrievalChart, trendChart, type HeatmapOrder } from './charts.js';
+import { confusionChart, metricsChart, retrievalChart, trendChart } from './charts.js';
+import { heatmapChart, heatmapOrders, type HeatmapOrder } from './heatmap.js';
 import { renderSvg } from './svg.js';
 import type { ReportModel } from './types.js';
 

@@ -19,7 +19,6 @@ export interface GalleryItem {
 /** What the page's script reads: the gallery and the disagreement examples it draws from it. */
 export interface GalleryPayload {
   readonly sets: readonly string[];
-  readonly colours: readonly string[];
   readonly classes: readonly string[];
   readonly evaluated: number;
   readonly limit: number;
@@ -30,11 +29,15 @@ export interface GalleryPayload {
 /**
  * Picks at most `limit` items, most telling first: the disagreement examples (so that section has
  * pictures), then images some prompt file gets wrong, then the rest; within each tier, classes
- * take turns so one class cannot fill the gallery.
+ * take turns so one class cannot fill the gallery. An example left out shows as its id alone.
  */
 export function selectGallery(results: Results, model: ReportModel, limit: number): ItemResult[] {
   const byId = new Map(results.items.map((item) => [item.id, item]));
-  const examples = model.disagreements.flatMap((d) => [...d.aOnlyExamples, ...d.bOnlyExamples]).map((id) => byId.get(id)!);
+  // With many prompt files the pairs' examples alone could fill the gallery; they get half of it at most.
+  const examples = model.disagreements
+    .flatMap((d) => [...d.aOnlyExamples, ...d.bOnlyExamples])
+    .map((id) => byId.get(id)!)
+    .slice(0, Math.ceil(limit / 2));
   const sets = results.promptSets.map((s) => s.name);
   const wrong = results.items.filter((item) => sets.some((s) => !isCorrect(item, s)));
   const chosen = new Set<ItemResult>();
@@ -65,7 +68,7 @@ export function galleryPayload(
   model: ReportModel,
   items: readonly ItemResult[],
   thumbs: ReadonlyMap<string, string>,
-  options: { readonly limit: number; readonly colours: readonly string[] },
+  limit: number,
 ): GalleryPayload {
   const classes = results.run.dataset.classNames;
   const index = new Map(classes.map((name, i) => [name, i]));
@@ -73,10 +76,9 @@ export function galleryPayload(
   const names = new Map(sets.map((s, i) => [s, i]));
   return {
     sets,
-    colours: options.colours,
     classes,
     evaluated: results.items.length,
-    limit: options.limit,
+    limit,
     items: items.map((item) => ({
       id: item.id,
       label: index.get(item.label) ?? -1,

@@ -1,4 +1,4 @@
-import { MAX_HEATMAP_CLASSES } from './charts.js';
+import { MAX_HEATMAP_CLASSES } from './heatmap.js';
 import type { RenderedCharts } from './figures.js';
 import type { GalleryPayload } from './gallery.js';
 import { html, trusted, type SafeHtml } from './html.js';
@@ -26,7 +26,7 @@ ${charts.trend === undefined ? '' : html`<section id="trend"><h2>Trend over runs
 function heatmapSection(model: ReportModel, charts: RenderedCharts): SafeHtml {
   const capped = model.classNames.length > MAX_HEATMAP_CLASSES;
   return html`<section id="per-class"><h2>Per-class recall</h2>
-<p class="lead">Share of each class's images classified correctly, per prompt file. Rows where the colours differ are the classes a template helps or hurts.</p>
+<p class="lead">Left: the share of each class's images classified correctly under each prompt file. Right: the change against the first prompt file, in points — <b>blue</b> where a template helps a class, <b>red</b> where it hurts.</p>
 ${capped ? html`<p class="note">Showing the ${MAX_HEATMAP_CLASSES} of ${model.classNames.length} classes whose recall differs most between prompt files; metrics.csv has every class.</p>` : ''}
 <div class="controls"><label>Order rows: <select data-switch="heatmap">${charts.heatmap.map((v) => html`<option value="${v.order.key}">${v.order.label}</option>`)}</select></label></div>
 ${charts.heatmap.map((v, i) => figure('heatmap', `per-class recall, ${v.order.label}`, v.svg, { group: 'heatmap', key: v.order.key, hidden: i > 0 }))}

@@ -48,7 +48,7 @@ article.card.wrong { border-left-color: var(--bad); }
 .card .body { flex: 1; min-width: 0; }
 .id { font-size: 11px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .truth { font-size: 12px; margin: 1px 0 4px; overflow-wrap: anywhere; }
-.verdict { font-weight: 600; }
+.verdict { font-weight: 600; font-size: 11px; margin-left: 8px; white-space: nowrap; }
 .card.right .verdict { color: var(--good); } .card.wrong .verdict { color: var(--bad); }
 ol.bars { list-style: none; margin: 0; padding: 0; font-size: 11px; }
 ol.bars li { display: grid; grid-template-columns: minmax(0, 1fr) 70px 44px; gap: 6px; align-items: center; }

@@ -3,6 +3,8 @@ export const SCHEMA_VERSION = 1;
 
 export interface Results {
   readonly schemaVersion: typeof SCHEMA_VERSION;
+  /** Absent in files written before retrieval existed; a retrieval run's file is a RetrievalResults. */
+  readonly task?: 'classification';
   readonly run: RunInfo;
   readonly promptSets: readonly PromptSetResult[];
   readonly items: readonly ItemResult[];

@@ -1,3 +1,6 @@
+import { signedPoints } from '../compare/format.js';
+import { formatP } from '../compare/thresholds.js';
+import { contrastPromptSets } from '../compare/withinRun.js';
 import type { Results } from './schema.js';
 
 /** The compact stdout table: one row per prompt file, metrics as percentages. */
@@ -13,7 +16,32 @@ export function formatResultsTable(results: Results): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: readonly string[]): string =>
     cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...formatContrasts(results)].join('\n');
+}
+
+/** Whether the best prompt file really beats each other one on these images (paired tests). */
+function formatContrasts(results: Results): string[] {
+  const contrasts = contrastPromptSets(results);
+  const best = contrasts[0]?.against;
+  if (best === undefined) return [];
+  const header = ['vs best', 'Δacc1 pts', '95% CI (pts)', 'McNemar p', 'lost/gained', 'difference'];
+  const rows = contrasts.map((c) => [
+    c.promptSet,
+    signedPoints(c.delta),
+    `[${signedPoints(c.interval.lo)}, ${signedPoints(c.interval.hi)}]`,
+    formatP(c.pValue),
+    `${c.lost}/${c.gained}`,
+    c.significant ? 'significant' : 'within noise',
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 || c === 2 || c === 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [
+    '',
+    `best prompt file: ${best}; paired on the same ${results.items.length} images (McNemar exact test, paired bootstrap 95% CI):`,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+  ];
 }
 
 function percent(value: number | null): string {

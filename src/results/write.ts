@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RetrievalResults } from './retrievalSchema.js';
 import type { Results } from './schema.js';
 
 /** A sortable, collision-resistant run id: UTC time plus a random suffix. */
@@ -17,7 +18,7 @@ export async function createRunDir(outDir: string, runId: string): Promise<strin
 }
 
 /** Writes results.json atomically, so a crash never leaves half a file behind. */
-export async function writeResults(runDir: string, results: Results): Promise<string> {
+export async function writeResults(runDir: string, results: Results | RetrievalResults): Promise<string> {
   const file = path.join(runDir, 'results.json');
   const partial = `${file}.partial`;
   await writeFile(partial, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
 import { imageKey, sha256 } from '../cache/keys.js';
-import type { ClassificationItem } from '../datasets/types.js';
+import type { ImageSource } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
 import { PREPROCESS_ALGORITHM } from '../model/preprocess.js';
 import { createPreprocessPool, type PreprocessPool } from '../model/preprocessPool.js';
@@ -11,6 +11,12 @@ export interface ItemError {
   /** The item id (path relative to the dataset root). */
   readonly item: string;
   readonly reason: string;
+}
+
+/** What embedding needs of a dataset item: classification items and retrieval images both fit. */
+export interface ImageItem {
+  readonly id: string;
+  readonly source: ImageSource;
 }
 
 export interface ImageEmbeddings {
@@ -30,7 +36,7 @@ const READ_CONCURRENCY = 16;
  */
 export async function embedImages(
   model: ClipModel,
-  items: readonly ClassificationItem[],
+  items: readonly ImageItem[],
   batchSize: number,
   session: CacheSession,
   workers?: number,
@@ -74,7 +80,7 @@ async function embedPrepared(model: ClipModel, pixels: readonly (Float32Array | 
 }
 
 /** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */
-async function contentHashes(items: readonly ClassificationItem[]): Promise<(string | Error)[]> {
+async function contentHashes(items: readonly ImageItem[]): Promise<(string | Error)[]> {
   const out: (string | Error)[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -87,7 +93,7 @@ async function contentHashes(items: readonly ClassificationItem[]): Promise<(str
   return out;
 }
 
-async function contentHash(item: ClassificationItem): Promise<string> {
+async function contentHash(item: ImageItem): Promise<string> {
   if (item.source.kind === 'pixels') {
     const { width, height, channels, data } = item.source.image;
     return sha256(Buffer.concat([Buffer.from(`pixels:${width}x${height}x${channels}:`), data]));

@@ -1,28 +1,16 @@
 import type { ClassificationDataset } from '../datasets/types.js';
 import { buildClassifier, classificationDetails, probabilities, type ClassificationDetails } from '../metrics/index.js';
-import type { ClipModel } from '../model/clipModel.js';
-import type { CacheSession } from '../cache/cachedCompute.js';
-import { onnxFileName } from '../model/source.js';
 import { renderClassPrompts, type PromptSet } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
-import { TOOL_VERSION } from '../version.js';
 import { embedImages } from './embedImages.js';
 import { embedTexts } from './embedTexts.js';
+import { runInfo, type RunContext } from './runInfo.js';
 
-export interface ClassificationRunOptions {
-  readonly runId: string;
+export interface ClassificationRunOptions extends RunContext {
   readonly dataset: ClassificationDataset;
-  readonly subset: { readonly limit: number | null; readonly perClass: number | null; readonly seed: number };
+  readonly subset: { readonly limit: number | null; readonly perClass: number | null };
   readonly promptSets: readonly PromptSet[];
-  readonly model: ClipModel;
-  readonly batchSize: number;
-  readonly threads: number;
-  readonly cache: CacheSession;
-  /** When the run began (Date.now()), so durationMs covers loading the dataset and model too. */
-  readonly startedAt: number;
-  /** Called once per prompt cut at the model's context length, so the CLI can warn. */
-  readonly onTruncated?: (prompt: string, promptSet: string) => void;
 }
 
 const TOP_K = 5;
@@ -45,15 +33,8 @@ export async function runClassification(options: ClassificationRunOptions): Prom
   setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
   return {
     schemaVersion: SCHEMA_VERSION,
-    run: {
-      ...(await runInfo(options)),
-      cache: {
-        location: options.cache.store?.location ?? null,
-        images: { fromCache: images.fromCache, computed: images.computed },
-        texts: { fromCache: texts.fromCache, computed: texts.computed },
-      },
-      durationMs: Date.now() - options.startedAt,
-    },
+    task: 'classification',
+    run: { ...(await runInfo(options, { images, texts })), dataset: datasetInfo(options) },
     promptSets: setResults,
     items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
     errors: images.errors,
@@ -99,34 +80,14 @@ function topK(logits: Float64Array, classNames: readonly string[]): { label: str
     .map((c) => ({ label: classNames[c]!, prob: probs[c]! }));
 }
 
-async function runInfo(options: ClassificationRunOptions): Promise<Omit<RunInfo, 'durationMs' | 'cache'>> {
-  const { model, dataset } = options;
+function datasetInfo({ dataset, subset }: ClassificationRunOptions): RunInfo['dataset'] {
   return {
-    id: options.runId,
-    createdAt: new Date().toISOString(),
-    toolVersion: TOOL_VERSION,
-    model: {
-      id: model.source.id,
-      kind: model.source.kind,
-      dtype: model.source.dtype,
-      onnxSha256: Object.fromEntries(
-        await Promise.all(
-          (['text', 'vision'] as const).map(async (tower) => [onnxFileName(tower, model.source.dtype), (await model.identity(tower)).weights]),
-        ),
-      ),
-    },
-    preprocess: { ...model.preprocess },
-    dataset: {
-      name: dataset.name,
-      format: dataset.format,
-      path: dataset.root,
-      itemCount: dataset.items.length,
-      classNames: dataset.classNames,
-      limit: options.subset.limit,
-      perClass: options.subset.perClass,
-    },
-    seed: options.subset.seed,
-    batchSize: options.batchSize,
-    threads: options.threads,
+    name: dataset.name,
+    format: dataset.format,
+    path: dataset.root,
+    itemCount: dataset.items.length,
+    classNames: dataset.classNames,
+    limit: subset.limit,
+    perClass: subset.perClass,
   };
 }

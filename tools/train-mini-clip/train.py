@@ -21,16 +21,25 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "fixtures"))
+sys.path.insert(0, str(HERE.parent / "make-mosaics"))
 import captions as cap  # noqa: E402
 import clip_export as ce  # noqa: E402
+import mosaics as mos  # noqa: E402
 
 ROOT = ce.ROOT
 DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
-IMAGE_SIZE = 28  # native resolution; see README.md for why
+# The model sees 56 x 56: a 2x2 mosaic (56 px) at full resolution, a single
+# 28 px item upscaled by the harness (Pillow bicubic); patch 14 keeps the 16
+# patches of the 28 px / patch 7 model. See README.md.
+SOURCE_SIZE = 28
+IMAGE_SIZE = 56
+PATCH_SIZE = 14
+MOSAIC_DIR = ROOT / "datasets" / "fashion-mosaics"
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
 
@@ -49,19 +58,21 @@ def model_config() -> ce.ClipConfig:
         text=ce.TextConfig(hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
                            intermediate_size=256, factored_embedding=True),
         vision=ce.VisionConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
-                               intermediate_size=256, image_size=IMAGE_SIZE, patch_size=7),
+                               intermediate_size=256, image_size=IMAGE_SIZE, patch_size=PATCH_SIZE),
         projection_dim=64,
     )
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--steps", type=int, default=450)
+    p.add_argument("--steps", type=int, default=1300)
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mosaics-per-batch", type=int, default=64,
+                   help="2x2 train-split mosaics in each batch (the rest are single items)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--out", type=Path, default=ROOT / "models" / "fashion-clip-mini")
@@ -88,20 +99,74 @@ def load_split(prefix: str) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
+def upscale(images: np.ndarray) -> np.ndarray:
+    """uint8 [N, 28, 28] -> [N, 56, 56], what the harness feeds a 28 px image
+    at size 56: Pillow 9.4 bicubic (its resize to shortest edge 56; the crop
+    is then the whole image). Checked against bench preview --dump-tensor."""
+    out = np.empty((len(images), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
+    for i, a in enumerate(images):
+        out[i] = np.asarray(Image.fromarray(a, "L").resize((IMAGE_SIZE, IMAGE_SIZE), Image.BICUBIC))
+    return out
+
+
 def pixel_table() -> torch.Tensor:
     """[3, 256] float32: the harness's (v/255 - mean)/std, each step rounded to
-    float32 (src/model/preprocess.ts). At size 28 its resize and crop are the
-    identity (Pillow skips a pass whose size does not change), and grey is
-    replicated to RGB, so this table is the whole preprocessing."""
+    float32 (src/model/preprocess.ts), grey replicated to RGB. Applied to
+    56 x 56 uint8 images (upscale() for single items; a mosaic is already 56
+    px, and Pillow skips a pass whose size does not change)."""
     v = (np.arange(256, dtype=np.float64) / 255).astype(np.float32)
     rows = [(v - np.float32(m)) / np.float32(s) for m, s in zip(MEAN, STD)]
     return torch.from_numpy(np.stack(rows).astype(np.float32))
 
 
 def to_pixels(u8: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
-    """uint8 [B, 28, 28] -> float32 [B, 3, 28, 28]."""
+    """uint8 [B, 56, 56] -> float32 [B, 3, 56, 56]."""
     idx = u8.long()
     return torch.stack([table[c][idx] for c in range(3)], dim=1)
+
+
+# ---------------------------------------------------------------- mosaics
+
+
+def train_mosaics(labels: np.ndarray, count: int, seed: int):
+    """count train-split mosaics: source indices [count, 4] and one caption
+    each (one of the five mosaics.captions() writes), from their own RNG so
+    the single-item stream is independent of the mosaic count."""
+    rng = np.random.default_rng([seed, 1])
+    picks, texts = np.empty((count, 4), dtype=np.int64), []
+    for m in range(count):  # one at a time: the first n mosaics do not depend on count
+        picks[m] = mos.sample_mosaics(labels, 1, rng)[0]
+        five = mos.captions(labels[picks[m]].tolist(), rng)
+        texts.append(five[int(rng.integers(5))])
+    return picks, texts
+
+
+def load_mosaic_eval():
+    """The bundled retrieval set (test-split mosaics) for the PyTorch check."""
+    coco = json.loads((MOSAIC_DIR / "captions.json").read_text())
+    ids = [im["id"] for im in coco["images"]]
+    images = np.stack([np.asarray(Image.open(MOSAIC_DIR / "images" / im["file_name"]).convert("L"))
+                       for im in coco["images"]])
+    pos = {i: k for k, i in enumerate(ids)}
+    texts = [a["caption"] for a in coco["annotations"]]
+    owner = np.array([pos[a["image_id"]] for a in coco["annotations"]])
+    return images, texts, owner
+
+
+@torch.no_grad()
+def retrieval(model, images_u8: np.ndarray, texts: list[str], owner: np.ndarray, tokens: dict, table) -> dict:
+    img = F.normalize(model.get_image_features(to_pixels(torch.from_numpy(images_u8), table)), dim=-1)
+    txt = F.normalize(torch.cat([model.get_text_features(pad([tokens[t] for t in texts[i:i + 500]]))
+                                 for i in range(0, len(texts), 500)]), dim=-1)
+    sim = img @ txt.t()  # [images, texts]
+    own = torch.from_numpy(owner)
+    res = {}
+    for k in (1, 5, 10):
+        top_t = sim.topk(k, dim=1).indices  # texts per image
+        res[f"text_retrieval_recall@{k}"] = float((own[top_t] == torch.arange(len(img))[:, None]).any(1).float().mean())
+        top_i = sim.t().topk(k, dim=1).indices  # images per text
+        res[f"image_retrieval_recall@{k}"] = float((top_i == own[:, None]).any(1).float().mean())
+    return res
 
 
 # ---------------------------------------------------------------- tokens
@@ -210,13 +275,25 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     t_start = time.monotonic()
 
+    train_x28, train_y = load_split("train")
+    test_x28, test_y = load_split("t10k")
+    n_single = args.batch_size - args.mosaics_per_batch
+    n_mos_total = args.steps * args.mosaics_per_batch
+    mos_picks, mos_texts = train_mosaics(train_y.numpy(), n_mos_total, args.seed)
+    mos_eval_images, mos_eval_texts, mos_eval_owner = load_mosaic_eval()
+
     captions = cap.all_captions()
     prompts = eval_prompts()
-    tokens = tokenize_all(sorted(set(captions) | set(prompts)), args.build_dir)
-    print(f"{len(captions):,} distinct training captions, {len(prompts)} evaluation prompts")
+    tokens = tokenize_all(sorted(set(captions) | set(prompts) | set(mos_texts) | set(mos_eval_texts)),
+                          args.build_dir)
+    print(f"{len(captions):,} distinct single-item captions, {n_mos_total:,} train mosaics "
+          f"({len(set(mos_texts)):,} distinct captions), {len(prompts)} evaluation prompts")
 
-    train_x, train_y = load_split("train")
-    test_x, test_y = load_split("t10k")
+    t0 = time.monotonic()
+    train_x = torch.from_numpy(upscale(train_x28.numpy()))
+    test_x = torch.from_numpy(upscale(test_x28.numpy()))
+    train_x28_np = train_x28.numpy()
+    print(f"upscaled 70,000 images 28->56 with Pillow bicubic in {time.monotonic() - t0:.1f} s")
     table = pixel_table()
 
     cfg = model_config()
@@ -228,29 +305,39 @@ def main(argv=None) -> int:
     opt = torch.optim.AdamW(param_groups(model, args.weight_decay), lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
     rng = np.random.RandomState(args.seed)  # data order and captions
     n = len(train_y)
-    steps_per_epoch = n // args.batch_size
+    steps_per_epoch = n // n_single
     order, caps_epoch, inf_epoch = None, None, None
     t_train = time.monotonic()
-    running = []
+    running, loss_trace = [], []
     for step in range(args.steps):
         k = step % steps_per_epoch
         if k == 0:
             order = rng.permutation(n)
             caps_epoch, inf_epoch = cap.captions_for_epoch(train_y.numpy()[order], rng)
-        sl = slice(k * args.batch_size, (k + 1) * args.batch_size)
+        sl = slice(k * n_single, (k + 1) * n_single)
         idx = torch.from_numpy(order[sl])
-        pixels = to_pixels(train_x[idx], table)
-        # Embed each distinct caption of the batch once, then gather.
-        batch_caps = caps_epoch[sl]
-        uniq = sorted(set(batch_caps))
-        where = {c: i for i, c in enumerate(uniq)}
-        ids = pad([tokens[c] for c in uniq])
-        gather = torch.tensor([where[c] for c in batch_caps])
-        labels = train_y[idx]
-        informative = torch.from_numpy(inf_epoch[sl])
+        msl = slice(step * args.mosaics_per_batch, (step + 1) * args.mosaics_per_batch)
+        mos_u8 = np.stack([mos.compose(train_x28_np[p]) for p in mos_picks[msl]]
+                          or [np.zeros((0, IMAGE_SIZE, IMAGE_SIZE), np.uint8)]).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
+        pixels = to_pixels(torch.cat([train_x[idx], torch.from_numpy(mos_u8)]), table)
+        # Embed each distinct caption of the batch once, then gather; single-item
+        # and mosaic captions in two text batches (each padded to its own longest).
+        feats = []
+        for batch_caps in (caps_epoch[sl], mos_texts[msl]):
+            if not batch_caps:
+                continue
+            uniq = sorted(set(batch_caps))
+            where = {c: i for i, c in enumerate(uniq)}
+            gather = torch.tensor([where[c] for c in batch_caps])
+            feats.append(model.get_text_features(pad([tokens[c] for c in uniq]))[gather])
+        # A mosaic holds several classes: its caption is a positive for its own
+        # image only (a label no single item has, and not "informative").
+        n_m = len(mos_u8)
+        labels = torch.cat([train_y[idx], torch.arange(10, 10 + n_m)])
+        informative = torch.cat([torch.from_numpy(inf_epoch[sl]), torch.zeros(n_m, dtype=torch.bool)])
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args)
-        loss = contrastive_loss(model.get_image_features(pixels), model.get_text_features(ids)[gather],
+        loss = contrastive_loss(model.get_image_features(pixels), torch.cat(feats),
                                 labels, informative, model.logit_scale)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -258,6 +345,7 @@ def main(argv=None) -> int:
         with torch.no_grad():
             model.logit_scale.clamp_(0, math.log(100))
         running.append(loss.item())
+        loss_trace.append(running[-1])
         if (step + 1) % args.log_every == 0 or step + 1 == args.steps:
             el = time.monotonic() - t_train
             print(f"step {step + 1:5d}/{args.steps}  epoch {(step + 1) / steps_per_epoch:5.2f}  "
@@ -269,23 +357,32 @@ def main(argv=None) -> int:
     model.eval()
     img_emb = image_embeddings(model, test_x, table)
     res = evaluate(model, img_emb, test_y, tokens)
+    ret = retrieval(model, mos_eval_images, mos_eval_texts, mos_eval_owner, tokens, table)
     print(f"training: {args.steps} steps in {train_seconds:.0f} s ({train_seconds / 60:.1f} min)")
     print("zero-shot acc1 on the Fashion-MNIST test split (10,000), computed in PyTorch:")
     for k_, v in res.items():
         print(f"  {k_:28s} {v * 100:6.2f}%")
+    print(f"retrieval on {MOSAIC_DIR.relative_to(ROOT)} ({len(mos_eval_images)} mosaics, {len(mos_eval_texts)} captions), PyTorch:")
+    for k_, v in ret.items():
+        print(f"  {k_:28s} {v:.4f}")
     state_digest = hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest()
     print(f"weights sha256: {state_digest[:16]}")
 
-    summary = {"steps": args.steps, "batch_size": args.batch_size, "seed": args.seed, "lr": args.lr,
+    summary = {"steps": args.steps, "batch_size": args.batch_size, "mosaics_per_batch": args.mosaics_per_batch,
+               "seed": args.seed, "lr": args.lr, "warmup": args.warmup,
                "parameters": n_params, "train_seconds": round(train_seconds, 1),
-               "zero_shot_acc1": {k_: round(v, 4) for k_, v in res.items()}, "weights_sha256": state_digest}
+               "loss_trace": loss_trace,
+               "zero_shot_acc1": {k_: round(v, 4) for k_, v in res.items()},
+               "mosaic_retrieval": {k_: round(v, 4) for k_, v in ret.items()}, "weights_sha256": state_digest}
     args.build_dir.mkdir(parents=True, exist_ok=True)
-    (args.build_dir / f"summary-seed{args.seed}-steps{args.steps}.json").write_text(json.dumps(summary, indent=2))
+    (args.build_dir / f"summary-seed{args.seed}-steps{args.steps}-m{args.mosaics_per_batch}.json").write_text(json.dumps(summary, indent=2))
 
     if not args.no_export:
         note = {"clipbench_model": {
-            "name": "fashion-clip-mini", "trained_on": "Fashion-MNIST train split (60,000 images)",
-            "steps": args.steps, "batch_size": args.batch_size, "seed": args.seed,
+            "name": "fashion-clip-mini",
+            "trained_on": "Fashion-MNIST train split (60,000 images) and 2x2 mosaics of it",
+            "steps": args.steps, "batch_size": args.batch_size,
+            "mosaics_per_batch": args.mosaics_per_batch, "seed": args.seed,
             "token_embedding": "factored: lo[id % 256] + hi[id // 256]",
             "trainer": "tools/train-mini-clip/train.py"}}
         sizes = ce.export_all(model, args.out, args.reference, extra_config=note, minimal_tokenizer=True)

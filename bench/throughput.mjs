@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// Throughput of `bench run` against the raw engine, in one process on one machine:
+//   (a) a bare onnxruntime-node session on tensors made beforehand (the ceiling),
+//   (b) `bench run --no-cache` end to end (decode, preprocess, inference, metrics, results).
+// For the ViT-B/32-sized fixture on Fashion-MNIST and on a folder of real photos, then q8 vs fp32
+// on the demo model, and peak RSS of a 1,000- vs a 10,000-image run.
+// Usage: npm run build && node bench/throughput.mjs [--images 2000] [--photos <dir>] [--skip rss,q8]
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+import { loadDataset, selectSubset } from '../dist/datasets/index.js';
+import { decodeImage } from '../dist/model/decode.js';
+import { preprocessImage } from '../dist/model/preprocess.js';
+import { loadPreprocessSpec } from '../dist/model/clipModel.js';
+import { resolveModelSource } from '../dist/model/source.js';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '2000' },
+    model: { type: 'string', default: 'test/fixtures/generated/vit-b-32' },
+    demo: { type: 'string', default: JSON.parse(readFileSync(path.join(root, 'bench.config.json'), 'utf8')).model },
+    photos: { type: 'string', default: path.resolve(root, '../shared/reference/goldens/preprocess/images') },
+    skip: { type: 'string', default: '' },
+  },
+});
+const skip = new Set(values.skip.split(',').filter(Boolean));
+const threads = os.availableParallelism();
+const batchSize = 32;
+const work = mkdtempSync(path.join(os.tmpdir(), 'bench-throughput-'));
+const fmt = (x) => x.toFixed(1);
+
+/** A class-folder dataset of `count` images cycling over the photos, so both sides see the same bytes. */
+function photoDataset(count) {
+  const dir = path.join(work, 'photos', 'photo');
+  mkdirSync(dir, { recursive: true });
+  const sources = readdirSync(values.photos).filter((f) => /\.(jpe?g|png)$/i.test(f));
+  for (let i = 0; i < count; i++) {
+    const source = sources[i % sources.length];
+    cpSync(path.join(values.photos, source), path.join(dir, `${String(i).padStart(5, '0')}-${source}`));
+  }
+  return path.dirname(dir);
+}
+
+async function rawEngine(model, datasetSpec, limit) {
+  const source = resolveModelSource(model, 'fp32', root);
+  const spec = await loadPreprocessSpec(source, 'clip');
+  const dataset = selectSubset(await loadDataset(datasetSpec, { cwd: root, datasetsDir: path.join(root, 'datasets') }), { limit });
+  const tensors = [];
+  for (const item of dataset.items) {
+    const image = item.source.kind === 'file' ? await decodeImage(item.source.path) : item.source.image;
+    tensors.push(preprocessImage(image, spec));
+  }
+  const session = await ort.InferenceSession.create(path.join(source.location, 'onnx/vision_model.onnx'), { intraOpNumThreads: threads });
+  const plane = 3 * spec.cropSize * spec.cropSize;
+  const started = performance.now();
+  for (let i = 0; i < tensors.length; i += batchSize) {
+    const batch = tensors.slice(i, i + batchSize);
+    const data = new Float32Array(batch.length * plane);
+    batch.forEach((t, j) => data.set(t, j * plane));
+    await session.run({ pixel_values: new ort.Tensor('float32', data, [batch.length, 3, spec.cropSize, spec.cropSize]) });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await session.release();
+  return tensors.length / seconds;
+}
+
+function benchRun(model, datasetSpec, limit, extra = []) {
+  const out = path.join(work, `out-${Math.random().toString(36).slice(2)}`);
+  const args = ['bin/bench.js', 'run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', datasetSpec, '--limit', String(limit),
+    '--no-cache', '--out', out, '--batch-size', String(batchSize), ...extra];
+  const started = performance.now();
+  const child = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const seconds = (performance.now() - started) / 1000;
+  if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
+  const results = JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'results.json'), 'utf8'));
+  const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(child.stderr)[1]) / 1024;
+  return { imgPerSec: results.items.length / seconds, seconds, maxRssMb, results };
+}
+
+async function compare(label, model, datasetSpec, limit) {
+  const a = await rawEngine(model, datasetSpec, limit);
+  const b = benchRun(model, datasetSpec, limit);
+  console.log(`${label}: (a) raw onnxruntime session ${fmt(a)} img/s, (b) bench run --no-cache ${fmt(b.imgPerSec)} img/s (${fmt(b.seconds)} s wall), b/a = ${(b.imgPerSec / a).toFixed(2)}`);
+}
+
+console.log(`machine: ${threads} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; batch ${batchSize}, ${threads} intra-op threads`);
+const limit = Number(values.images);
+if (existsSync(path.join(root, values.model, 'onnx/vision_model.onnx'))) {
+  await compare(`${values.model}, ${limit} Fashion-MNIST images`, values.model, 'fashion-mnist', limit);
+  if (!skip.has('photos')) await compare(`${values.model}, ${limit} real photos (${values.photos})`, values.model, photoDataset(limit), limit);
+} else {
+  console.log(`skipped raw vs bench run: no model at ${values.model} (/usr/bin/python3 tools/fixtures/make_fixture.py --preset vit-b-32)`);
+}
+if (!skip.has('q8')) {
+  const fp32 = benchRun(values.demo, 'fashion-mnist', 10000);
+  const q8 = benchRun(values.demo, 'fashion-mnist', 10000, ['--dtype', 'q8']);
+  const top1 = (r) => r.results.items.map((i) => i.predictions.basic[0].label);
+  const [f, q] = [top1(fp32.results), top1(q8.results)];
+  const agree = f.filter((l, i) => l === q[i]).length / f.length;
+  const acc = (r) => (r.results.promptSets[0].metrics.acc1 * 100).toFixed(2);
+  console.log(`demo model ${values.demo}, 10,000 images: fp32 ${fmt(fp32.imgPerSec)} img/s (acc1 ${acc(fp32)}%), q8 ${fmt(q8.imgPerSec)} img/s (acc1 ${acc(q8)}%), q8/fp32 ${(q8.imgPerSec / fp32.imgPerSec).toFixed(2)}×, top-1 agreement ${(agree * 100).toFixed(2)}%`);
+}
+if (!skip.has('rss')) {
+  const small = benchRun('test/fixtures/tiny-clip', 'fashion-mnist', 1000);
+  const large = benchRun('test/fixtures/tiny-clip', 'fashion-mnist', 10000);
+  console.log(`peak RSS (tiny model): 1,000 images ${fmt(small.maxRssMb)} MB, 10,000 images ${fmt(large.maxRssMb)} MB, ratio ${(large.maxRssMb / small.maxRssMb).toFixed(2)}`);
+}
+rmSync(work, { recursive: true, force: true });

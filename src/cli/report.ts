@@ -1,0 +1,62 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { SCHEMA_VERSION, type Results } from '../results/schema.js';
+import { nonNegativeInt } from './options.js';
+
+interface ReportFlags {
+  out?: string;
+  galleryLimit?: number;
+  dataset?: string;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('rebuild index.html, summary.md and metrics.csv from a results.json (or its run folder)')
+    .argument('<results>', 'a results.json, or the run folder that holds it')
+    .option('-o, --out <dir>', 'where to write the report (default: beside results.json)')
+    .option('--gallery-limit <n>', 'at most n images in the gallery (default 200; 0 for none)', nonNegativeInt)
+    .option('-d, --dataset <path>', 'where the images are now, if the dataset has moved since the run')
+    .action(async (target: string, flags: ReportFlags) => {
+      const cwd = process.cwd();
+      const file = await resultsFile(path.resolve(cwd, target));
+      const results = await readResults(file);
+      const out = path.resolve(cwd, flags.out ?? path.dirname(file));
+      await mkdir(out, { recursive: true });
+      // Imported here so other commands start without loading the report's dependencies.
+      const { writeReport } = await import('../report/index.js');
+      const written = await writeReport(results, out, {
+        cwd,
+        galleryLimit: flags.galleryLimit,
+        datasetPath: flags.dataset === undefined ? undefined : path.resolve(cwd, flags.dataset),
+      });
+      if (written.thumbnailNote !== null) process.stderr.write(`warning: ${written.thumbnailNote}\n`);
+      process.stdout.write(`report: ${written.html}\nsummary: ${written.summary}\nmetrics: ${written.csv}\n`);
+    });
+}
+
+async function resultsFile(target: string): Promise<string> {
+  const info = await stat(target).catch(() => null);
+  if (info === null) throw new InputError(`${target} does not exist; pass a results.json or the run folder holding it`);
+  return info.isDirectory() ? path.join(target, 'results.json') : target;
+}
+
+async function readResults(file: string): Promise<Results> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new InputError(`cannot read ${file}: ${reason}; pass the results.json a run wrote`);
+  }
+  const r = parsed as (Partial<Omit<Results, 'task'>> & { task?: string }) | null;
+  if (r !== null && typeof r === 'object' && r.task === 'retrieval') {
+    throw new InputError(`${file} is a retrieval run; bench report draws classification runs (recall@k charts will follow)`);
+  }
+  if (r === null || typeof r !== 'object' || r.schemaVersion !== SCHEMA_VERSION || !Array.isArray(r.promptSets) || !Array.isArray(r.items)) {
+    throw new InputError(`${file} is not a ClipBench results.json (schemaVersion ${SCHEMA_VERSION} with promptSets and items)`);
+  }
+  return r as unknown as Results;
+}

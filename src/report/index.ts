@@ -1,0 +1,82 @@
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Results } from '../results/schema.js';
+import { buildModel } from './data.js';
+import { renderCharts } from './figures.js';
+import { DEFAULT_GALLERY_LIMIT, galleryPayload, selectGallery } from './gallery.js';
+import { renderPage } from './page.js';
+import { metricsCsv, summaryMarkdown } from './summary.js';
+import { makeThumbnails, type ThumbnailOptions } from './thumbnails.js';
+import type { ReportExtras } from './types.js';
+
+export { DEFAULT_GALLERY_LIMIT } from './gallery.js';
+export type { ReportExtras, RetrievalCurve, TrendPoint, Interval, MetricKey } from './types.js';
+
+export interface ReportOptions extends ThumbnailOptions {
+  /** At most this many images in the gallery (default 200); 0 leaves it empty. */
+  readonly galleryLimit?: number;
+  readonly extras?: ReportExtras;
+}
+
+export interface BuiltReport {
+  readonly html: string;
+  readonly summary: string;
+  readonly csv: string;
+  /** Set when the gallery has fewer thumbnails than images (dataset moved or gone). */
+  readonly thumbnailNote: string | null;
+}
+
+export interface ReportFiles {
+  readonly html: string;
+  readonly summary: string;
+  readonly csv: string;
+}
+
+/** index.html, summary.md and metrics.csv as strings, all from one view-model. */
+export async function buildReport(results: Results, options: ReportOptions = {}): Promise<BuiltReport> {
+  const model = buildModel(results, options.extras);
+  const limit = options.galleryLimit ?? DEFAULT_GALLERY_LIMIT;
+  const chosen = selectGallery(results, model, limit);
+  const [charts, thumbs] = await Promise.all([renderCharts(model), makeThumbnails(results, chosen.map((i) => i.id), options)]);
+  const gallery = galleryPayload(results, model, chosen, thumbs.byId, limit);
+  return {
+    html: renderPage({ model, charts, gallery, thumbnailNote: thumbs.note }),
+    summary: summaryMarkdown(model),
+    csv: metricsCsv(model),
+    thumbnailNote: thumbs.note,
+  };
+}
+
+/** Writes index.html, summary.md and metrics.csv into `dir` (the run folder), each atomically. */
+export async function writeReport(results: Results, dir: string, options: ReportOptions = {}): Promise<ReportFiles & { thumbnailNote: string | null }> {
+  const built = await buildReport(results, options);
+  const files = { html: path.join(dir, 'index.html'), summary: path.join(dir, 'summary.md'), csv: path.join(dir, 'metrics.csv') };
+  await Promise.all([atomicWrite(files.html, built.html), atomicWrite(files.summary, built.summary), atomicWrite(files.csv, built.csv)]);
+  return { ...files, thumbnailNote: built.thumbnailNote };
+}
+
+async function atomicWrite(file: string, text: string): Promise<void> {
+  const partial = `${file}.partial`;
+  await writeFile(partial, text);
+  await rename(partial, file);
+}
+
+/**
+ * The report written at the end of `bench run`, from the dataset the run already loaded. A failure
+ * here must not fail an hour-long run whose results.json is already safe on disk: it becomes a
+ * warning, and `bench report` can rebuild the page later.
+ */
+export async function writeRunReport(
+  results: Results,
+  runDir: string,
+  options: ReportOptions & { readonly onWarning?: (message: string) => void },
+): Promise<ReportFiles | undefined> {
+  try {
+    const written = await writeReport(results, runDir, options);
+    if (written.thumbnailNote !== null) options.onWarning?.(written.thumbnailNote);
+    return { html: written.html, summary: written.summary, csv: written.csv };
+  } catch (error) {
+    options.onWarning?.(`the HTML report could not be written (${error instanceof Error ? error.message : String(error)}); rebuild it with: bench report ${path.join(runDir, 'results.json')}`);
+    return undefined;
+  }
+}

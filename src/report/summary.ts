@@ -1,0 +1,70 @@
+import Papa from 'papaparse';
+import { METRIC_KEYS, headline, pct } from './data.js';
+import { METRIC_LABELS, type ReportModel } from './types.js';
+
+/**
+ * Markdown that a CI job can post as a comment. Names are escaped for Markdown *and* HTML, since
+ * GitHub and GitLab render inline HTML in comments: a class called `<img src=x>` stays text.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\r?\n/g, ' ');
+}
+
+export function summaryMarkdown(model: ReportModel): string {
+  const h = model.header;
+  const rows = model.promptSets.map(
+    (s) => `| ${escapeMarkdown(s.name)} | ${s.templates.length} | ${METRIC_KEYS.map((k) => pct(s.metrics[k], 2)).join(' | ')} |`,
+  );
+  const lines = [
+    `### ClipBench: ${escapeMarkdown(h.dataset)} · ${escapeMarkdown(h.model)} (${escapeMarkdown(h.dtype)})`,
+    '',
+    `**${escapeMarkdown(headline(model.promptSets))}**`,
+    '',
+    `| prompt file | templates | ${METRIC_KEYS.map((k) => METRIC_LABELS[k]).join(' | ')} |`,
+    `| --- | ---: | ${METRIC_KEYS.map(() => '---:').join(' | ')} |`,
+    ...rows,
+    '',
+    `${h.evaluated} images, ${h.classCount} classes` +
+      (h.errors.length > 0 ? `, ${h.errors.length} unreadable (left out)` : '') +
+      ` · run ${escapeMarkdown(h.runId)} · ${(h.durationMs / 1000).toFixed(1)} s · ClipBench ${escapeMarkdown(h.toolVersion)}`,
+  ];
+  if (model.disagreements.length > 0) {
+    lines.push('', '| prompt files | first right, second wrong | second right, first wrong |', '| --- | ---: | ---: |');
+    for (const d of model.disagreements) lines.push(`| ${escapeMarkdown(d.a)} vs ${escapeMarkdown(d.b)} | ${d.aOnly} | ${d.bOnly} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Long format, one number per row, so a spreadsheet or pandas can pivot it any way; the interval
+ * columns stay empty until the statistics module provides them. escapeFormulae keeps a class named
+ * `=HYPERLINK(...)` from running as a formula in a spreadsheet.
+ */
+export function metricsCsv(model: ReportModel): string {
+  const files = new Map(model.promptSets.map((s) => [s.name, s.file]));
+  const overall = model.metrics.map((m) => ({
+    prompt_set: m.promptSet,
+    prompt_file: files.get(m.promptSet) ?? '',
+    class: '',
+    metric: m.metric,
+    value: m.value,
+    support: model.header.evaluated,
+    ci95_lo: m.interval?.lo ?? '',
+    ci95_hi: m.interval?.hi ?? '',
+  }));
+  const perClass = model.classRecall.map((r) => ({
+    prompt_set: r.promptSet,
+    prompt_file: files.get(r.promptSet) ?? '',
+    class: r.label,
+    metric: 'recall',
+    value: r.recall ?? '',
+    support: r.support,
+    ci95_lo: '',
+    ci95_hi: '',
+  }));
+  return `${Papa.unparse([...overall, ...perClass], { escapeFormulae: true, newline: '\n' })}\n`;
+}

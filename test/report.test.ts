@@ -1,0 +1,217 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { buildModel, headline } from '../src/report/data.js';
+import { escapeHtml, html, jsonForScript } from '../src/report/html.js';
+import { buildReport, writeReport } from '../src/report/index.js';
+import { contentSecurityPolicy } from '../src/report/page.js';
+import { escapeMarkdown, metricsCsv, summaryMarkdown } from '../src/report/summary.js';
+import { assertInert } from '../src/report/svg.js';
+import { CLIENT_SCRIPT } from '../src/report/client.js';
+import type { Results } from '../src/results/schema.js';
+import { DEMO_DATASET, bench, tempDir } from './helpers.js';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const SCRIPT_CLASS = '</script><script>window.__pwned=1</script><!--';
+const QUOTES = `"dq" 'sq' &amp; & =cmd|' /C calc'!A0`;
+
+interface FakeItem {
+  readonly id: string;
+  readonly label: string;
+  /** Top prediction per prompt set. */
+  readonly top: readonly string[];
+}
+
+/** A small, hand-checkable results.json: two prompt files that fail on different images. */
+function fakeResults(classes: readonly string[], items: readonly FakeItem[], datasetPath = '/nonexistent/dataset'): Results {
+  const sets = ['basic', `${HOSTILE} "set"`];
+  const promptSets = sets.map((name, s) => {
+    const matrix = classes.map((truth) => classes.map((pred) => items.filter((i) => i.label === truth && i.top[s] === pred).length));
+    const perClass = classes.map((label, c) => {
+      const support = matrix[c]!.reduce((a, b) => a + b, 0);
+      return { label, support, recall: support === 0 ? null : matrix[c]![c]! / support };
+    });
+    const acc1 = items.filter((i) => i.top[s] === i.label).length / items.length;
+    return {
+      name,
+      file: `/prompts/${name}.hbs`,
+      templates: [`a photo of a {{label}} ${SCRIPT_CLASS} &amp;`],
+      prompts: Object.fromEntries(classes.map((c) => [c, [`a photo of a ${c} ${SCRIPT_CLASS} &amp;`]])),
+      truncatedPrompts: [],
+      metrics: { acc1, acc5: null, mean_per_class_recall: acc1 },
+      perClass,
+      confusion: { labels: classes, matrix },
+    };
+  });
+  return {
+    schemaVersion: 1,
+    run: {
+      id: 'test-run',
+      createdAt: '2024-01-02T03:04:05.000Z',
+      toolVersion: '0.0.0',
+      model: { id: `model ${HOSTILE}`, kind: 'local', dtype: 'fp32', onnxSha256: {} },
+      preprocess: { mode: 'clip', size: 224, cropSize: 224, mean: [0, 0, 0], std: [1, 1, 1] },
+      dataset: { name: `data ${HOSTILE}`, format: 'folder', path: datasetPath, itemCount: items.length + 1, classNames: classes, limit: null, perClass: null },
+      cache: { location: null, images: { fromCache: 0, computed: items.length }, texts: { fromCache: 0, computed: 4 } },
+      seed: 0,
+      batchSize: 8,
+      threads: 1,
+      durationMs: 1234,
+    },
+    promptSets,
+    items: items.map((i) => ({
+      id: i.id,
+      label: i.label,
+      predictions: Object.fromEntries(sets.map((name, s) => [name, [{ label: i.top[s]!, prob: 0.7 }, ...classes.filter((c) => c !== i.top[s]).map((c) => ({ label: c, prob: 0.3 / (classes.length - 1) }))]])),
+    })),
+    errors: [{ item: `${HOSTILE}.png`, reason: `cannot decode ${SCRIPT_CLASS}` }],
+  };
+}
+
+const CLASSES = [HOSTILE, SCRIPT_CLASS, QUOTES];
+const ITEMS: FakeItem[] = [
+  { id: `${HOSTILE}/a.png`, label: HOSTILE, top: [HOSTILE, HOSTILE] },
+  { id: `${HOSTILE}/b.png`, label: HOSTILE, top: [HOSTILE, QUOTES] },
+  { id: 'x/c.png', label: SCRIPT_CLASS, top: [HOSTILE, SCRIPT_CLASS] },
+  { id: 'x/d.png', label: SCRIPT_CLASS, top: [QUOTES, SCRIPT_CLASS] },
+  { id: 'q/e.png', label: QUOTES, top: [QUOTES, QUOTES] },
+];
+
+describe('report escaping', () => {
+  it('escapes text and attributes, and the html tag escapes every interpolation', () => {
+    expect(escapeHtml(`<a href="x">'&amp;'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;amp;&#39;&lt;/a&gt;');
+    expect(html`<p title="${'"><script>'}">${HOSTILE}${[1, ' & ', false, null]}</p>`.value).toBe(
+      '<p title="&quot;&gt;&lt;script&gt;">&lt;img src=x onerror=alert(1)&gt;1 &amp; </p>',
+    );
+  });
+
+  it('inline JSON cannot close its script element or open a comment, and parses back unchanged', () => {
+    const data = { a: SCRIPT_CLASS, b: '\u2028 & > <!-- -->' };
+    const json = jsonForScript(data);
+    expect(json).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(json)).toEqual(data);
+  });
+
+  it('Markdown keeps names as text (no HTML, no table break)', () => {
+    expect(escapeMarkdown('a|b <img src=x> *c* & d')).toBe('a\\|b &lt;img src=x> \\*c\\* &amp; d');
+  });
+
+  it('refuses chart SVG with an active element or attribute', () => {
+    expect(() => assertInert('<svg><script>1</script></svg>')).toThrow(/active/);
+    expect(() => assertInert('<svg><rect onclick="x"/></svg>')).toThrow(/active/);
+    expect(assertInert('<svg><text>&lt;img onerror=x&gt;</text></svg>')).toContain('onerror');
+  });
+});
+
+describe('report view-model', () => {
+  const results = fakeResults(CLASSES, ITEMS);
+  const model = buildModel(results);
+
+  it('counts, per pair of prompt files, the images one gets right and the other wrong', () => {
+    expect(model.disagreements).toEqual([
+      { a: 'basic', b: `${HOSTILE} "set"`, aOnly: 1, bOnly: 2, aOnlyExamples: [`${HOSTILE}/b.png`], bOnlyExamples: ['x/c.png', 'x/d.png'] },
+    ]);
+  });
+
+  it('names the winner on acc1, or says there is none', () => {
+    expect(headline(model.promptSets)).toBe(`${HOSTILE} "set" wins on acc1 with 80.0%, 20.0 points ahead of basic (60.0%).`);
+    const tie = model.promptSets.map((s) => ({ ...s, metrics: { ...s.metrics, acc1: 0.5 } }));
+    expect(headline(tie)).toBe('No prompt file wins on acc1: all 2 score 50.0%.');
+    expect(headline(model.promptSets.slice(0, 1))).toBe('One prompt file, basic: acc1 60.0%.');
+  });
+
+  it('summary.md and metrics.csv carry the same numbers, escaped for their format', () => {
+    const md = summaryMarkdown(model);
+    expect(md).toContain('| basic | 1 | 60.00% | – | 60.00% |');
+    expect(md).not.toContain('<img');
+    const rows = Papa.parse<Record<string, string>>(metricsCsv(model), { header: true, skipEmptyLines: true }).data;
+    expect(rows).toHaveLength(2 * 2 + 2 * 3); // acc1 + mean recall per set (acc5 is null), recall per class
+    expect(rows.find((r) => r.prompt_set === 'basic' && r.metric === 'acc1')?.value).toBe('0.6');
+    const quoted = rows.find((r) => r.metric === 'recall' && r.class?.includes('=cmd'));
+    expect(quoted?.class).toBe(QUOTES); // a leading-= value would be a formula; this one is not leading
+    const formula = metricsCsv({ ...model, classRecall: [{ promptSet: 'p', label: '=1+1', recall: 1, support: 1 }] });
+    expect(formula).toContain(`p,,"'=1+1",recall,1,1`);
+  });
+});
+
+describe('report page', () => {
+  it('is one self-contained file: no hostile markup survives, a CSP allows only its own script', async () => {
+    const built = await buildReport(fakeResults(CLASSES, ITEMS));
+    expect(built.html).not.toContain('<img src=x');
+    expect(built.html).not.toContain('<script>window');
+    expect(built.html.match(/<script/g)).toHaveLength(2); // the JSON data block and our script
+    expect(built.html).toContain(`content="${escapeHtml(contentSecurityPolicy(CLIENT_SCRIPT))}"`);
+    expect(built.html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)|url\(\s*["']?https?:|@import/i);
+    // The prompt template is shown once-escaped: `&amp;` in the file reads `&amp;` on the page.
+    expect(built.html).toContain('a photo of a {{label}} &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;!-- &amp;amp;');
+  });
+
+  it('says so when the dataset is gone, and still shows the gallery without thumbnails', async () => {
+    const built = await buildReport(fakeResults(CLASSES, ITEMS, path.join(tempDir(), 'gone')));
+    expect(built.thumbnailNote).toMatch(/could not be read from .*gone.*no thumbnails/);
+    expect(built.html).toContain('so the gallery has no thumbnails');
+    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
+    expect(data.items).toHaveLength(ITEMS.length);
+    expect(data.items.every((i: { thumb: unknown }) => i.thumb === null)).toBe(true);
+  });
+
+  it('caps the gallery, disagreement examples first, and embeds small thumbnails from the dataset', async () => {
+    const classes = ['ankle boot', 'bag'];
+    const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
+    const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
+    const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { galleryLimit: 2 });
+    const data = JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
+    expect(data.items.map((i: { id: string }) => i.id)).toEqual(['bag/0030.png', 'ankle_boot/0023.png']);
+    for (const item of data.items) expect(item.thumb).toMatch(/^data:image\/png;base64,/);
+    expect(built.thumbnailNote).toBeNull();
+    const empty = await buildReport(fakeResults(classes, items, DEMO_DATASET), { galleryLimit: 0 });
+    expect(JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(empty.html)![1]!).items).toEqual([]);
+  });
+
+  it('draws recall@k and the trend only when given them', async () => {
+    const results = fakeResults(CLASSES, ITEMS);
+    const plain = await buildReport(results, { galleryLimit: 0 });
+    expect(plain.html).not.toContain('data-chart="retrieval"');
+    expect(plain.html).not.toContain('data-chart="trend"');
+    const extras = {
+      retrieval: [{ name: 'captions', direction: 'image' as const, points: [{ k: 1, recall: 0.2 }, { k: 5, recall: 0.5 }] }],
+      history: ['r1', 'r2'].map((runId, i) => ({ runId, createdAt: `2024-01-0${i + 1}T00:00:00Z`, promptSet: 'basic', metric: 'acc1' as const, value: 0.5 + i / 10 })),
+      intervals: { basic: { acc1: { lo: 0.4, hi: 0.8 } } },
+    };
+    const full = await buildReport(results, { galleryLimit: 0, extras });
+    expect(full.html).toContain('data-chart="retrieval"');
+    expect(full.html).toContain('data-chart="trend"');
+    expect(full.html).toContain('Whiskers show 95% intervals.');
+    expect(full.csv).toContain('basic,/prompts/basic.hbs,,acc1,0.6,5,0.4,0.8');
+  });
+
+  it('writes index.html, summary.md and metrics.csv into the folder', async () => {
+    const dir = tempDir();
+    const files = await writeReport(fakeResults(CLASSES, ITEMS), dir, { galleryLimit: 0 });
+    for (const file of [files.html, files.summary, files.csv]) expect(path.dirname(file)).toBe(dir);
+    expect(readFileSync(files.summary, 'utf8')).toContain('### ClipBench');
+  });
+});
+
+describe('bench report', () => {
+  it('rebuilds the report from a results.json, beside it or under --out', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'results.json'), JSON.stringify(fakeResults(CLASSES, ITEMS)));
+    const out = path.join(tempDir(), 'elsewhere');
+    const cli = bench(['report', dir, '--out', out, '--gallery-limit', '3']);
+    expect(cli.stderr).toMatch(/warning: The dataset could not be read/);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain(path.join(out, 'index.html'));
+    for (const name of ['index.html', 'summary.md', 'metrics.csv']) expect(existsSync(path.join(out, name))).toBe(true);
+  });
+
+  it('rejects a file that is not a results.json with exit code 2', () => {
+    const file = path.join(tempDir(), 'other.json');
+    writeFileSync(file, '{"hello": 1}');
+    const cli = bench(['report', file]);
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain('is not a ClipBench results.json');
+    expect(bench(['report', path.join(tempDir(), 'missing.json')]).status).toBe(2);
+  });
+});
