@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
+import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { DEMO_DATASET, ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './helpers.js';
 
@@ -38,8 +39,8 @@ function hostileInputs(): { dataset: string; prompt: string } {
   return { dataset, prompt };
 }
 
-async function reportOf(dataset: string, prompts: readonly string[]): Promise<string> {
-  const config = resolveRunConfig(ROOT, { model: TINY_MODEL, dataset, out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2, batchSize: 8 });
+async function reportOf(dataset: string, prompts: readonly string[], limit?: number): Promise<string> {
+  const config = resolveRunConfig(ROOT, { model: TINY_MODEL, dataset, out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2, batchSize: 8, ...(limit === undefined ? {} : { limit }) });
   const run = await benchRun(config, prompts, ROOT);
   expect(run.report, 'benchRun wrote no report').toBeDefined();
   for (const file of Object.values(run.report!)) expect(existsSync(file)).toBe(true);
@@ -53,7 +54,7 @@ interface Opened {
   readonly dialogs: string[];
 }
 
-async function open(context: BrowserContext, file: string): Promise<Opened> {
+async function open(context: BrowserContext, file: string, gallery = true): Promise<Opened> {
   const page = await context.newPage();
   const opened: Opened = { page, errors: [], requests: [], dialogs: [] };
   page.on('console', (m) => m.type() === 'error' && opened.errors.push(m.text()));
@@ -65,6 +66,7 @@ async function open(context: BrowserContext, file: string): Promise<Opened> {
   });
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
   // The gallery draws its first cards at once and the rest after the load event.
+  if (!gallery) return opened;
   await page.waitForFunction(() => {
     const expected = (JSON.parse(document.getElementById('report-data')!.textContent!) as { items: unknown[] }).items.length;
     return document.querySelectorAll('#gallery-grid article').length === expected;
@@ -96,13 +98,15 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
   let context: BrowserContext;
   let realReport: string;
   let hostileReport: string;
+  let retrievalReport: string;
 
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
     const hostile = hostileInputs();
-    [realReport, hostileReport] = await Promise.all([
+    [realReport, hostileReport, retrievalReport] = await Promise.all([
       reportOf(smallFolderDataset(10, 3), ['prompts/basic.hbs', 'prompts/fashion-catalogue.hbs'].map((p) => path.join(ROOT, p))),
       reportOf(hostile.dataset, [path.join(ROOT, 'prompts/basic.hbs'), hostile.prompt]),
+      reportOf('fashion-mosaics', [], 20),
     ]);
     context = await chromium.launchPersistentContext(tempDir('chromium-profile-'), {
       executablePath: CHROMIUM,
@@ -160,6 +164,39 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
     const shot = path.join(tempDir('report-screenshot-'), 'hostile.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`hostile report screenshot: ${shot}`);
+    await page.close();
+  }, SLOW);
+
+  it('opens a retrieval run with recall@k curves and the top 5 of each example query', async () => {
+    const { page, errors, requests } = await open(context, retrievalReport, false);
+    const sizes = await everyChartSize(page);
+    expect(new Set(sizes.map((s) => s.chart))).toEqual(new Set(['retrieval']));
+    for (const s of sizes) expect(s.width * s.height, `${s.chart} has no size`).toBeGreaterThan(0);
+    expect(await page.locator('#prompt-files tbody tr').count()).toBe(1);
+    const visible = page.locator('.example-set:not([hidden])');
+    expect(await visible.locator('.c2i').count()).toBe(5);
+    expect(await visible.locator('.i2t').count()).toBe(5);
+    for (const query of await visible.locator('.c2i').all()) {
+      expect(await query.locator('q').textContent()).not.toBe('');
+      expect(await query.locator('figure.mini').count()).toBe(5);
+    }
+    for (const query of await visible.locator('.i2t').all()) expect(await query.locator('ol.captions li').count()).toBe(5);
+    const thumbs = await visible.locator('img.thumb').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    expect(thumbs.length).toBe(5 * 5 + 5);
+    expect(thumbs.every((w) => w > 0)).toBe(true);
+    // The marked results are exactly the correct ones in results.json.
+    const results = JSON.parse(readFileSync(path.join(path.dirname(retrievalReport), 'results.json'), 'utf8')) as RetrievalResults;
+    const { captionToImages, imageToCaptions } = results.promptSets[0]!.examples;
+    const expected =
+      captionToImages.slice(0, 5).filter((q) => q.top.includes(results.captions[q.caption]!.image)).length +
+      imageToCaptions.slice(0, 5).reduce((n, q) => n + q.top.filter((c) => results.captions[c]!.image === q.image).length, 0);
+    expect(await visible.locator('.hit').count()).toBe(expected);
+    expect(await visible.locator('.c2i q').first().textContent()).toBe(results.captions[captionToImages[0]!.caption]!.text);
+    const shot = path.join(tempDir('report-screenshot-'), 'retrieval.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`retrieval report screenshot: ${shot}`);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
     await page.close();
   }, SLOW);
 });

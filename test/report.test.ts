@@ -10,7 +10,12 @@ import { escapeMarkdown, metricsCsv, summaryMarkdown } from '../src/report/summa
 import { assertInert } from '../src/report/svg.js';
 import { CLIENT_SCRIPT } from '../src/report/client.js';
 import type { Results } from '../src/results/schema.js';
-import { DEMO_DATASET, bench, tempDir } from './helpers.js';
+import { wilsonInterval } from '../src/compare/index.js';
+import { historyFileFor, type HistoryRecord } from '../src/history/history.js';
+import { intervals, reportExtras } from '../src/report/extras.js';
+import { RETRIEVAL_SCRIPT, buildRetrievalReport } from '../src/report/retrieval.js';
+import type { RetrievalResults } from '../src/results/retrievalSchema.js';
+import { DEMO_DATASET, ROOT, bench, tempDir } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SCRIPT_CLASS = '</script><script>window.__pwned=1</script><!--';
@@ -213,5 +218,129 @@ describe('bench report', () => {
     expect(cli.status).toBe(2);
     expect(cli.stderr).toContain('is not a ClipBench results.json');
     expect(bench(['report', path.join(tempDir(), 'missing.json')]).status).toBe(2);
+  });
+});
+
+describe('report extras (intervals and trend)', () => {
+  const record = (runId: string, createdAt: string, acc1: number, overrides: { dataset?: string; model?: string; task?: 'classification' | 'retrieval' } = {}): HistoryRecord => ({
+    historyVersion: 1,
+    runId,
+    task: overrides.task ?? 'classification',
+    createdAt,
+    toolVersion: '0.0.0',
+    commit: null,
+    dirty: null,
+    model: { id: overrides.model ?? `model ${HOSTILE}`, dtype: 'fp32', weights: '0' },
+    dataset: { name: overrides.dataset ?? `data ${HOSTILE}`, itemCount: 6, evaluated: 5, limit: null, perClass: null, seed: 0 },
+    promptSets: [{ name: 'basic', templates: 1, metrics: { acc1, acc5: null, mean_per_class_recall: acc1 } }],
+  });
+
+  it('gives Wilson 95% intervals for acc1 and acc5 from per-image correctness', () => {
+    const results = fakeResults(CLASSES, ITEMS);
+    const withAcc5 = { ...results, promptSets: results.promptSets.map((s) => ({ ...s, metrics: { ...s.metrics, acc5: 1 } })) };
+    const got = intervals(withAcc5);
+    expect(got.basic?.acc1).toEqual(wilsonInterval(3, 5));
+    expect(got[`${HOSTILE} "set"`]?.acc1).toEqual(wilsonInterval(4, 5));
+    expect(got.basic?.acc5).toEqual(wilsonInterval(5, 5)); // every class is among the predictions
+    expect(intervals(results).basic?.acc5).toBeUndefined(); // acc5 is null with under 5 classes
+  });
+
+  it('draws the trend of the same dataset and model from history.jsonl, and none from a single run', async () => {
+    const results = fakeResults(CLASSES, ITEMS);
+    const out = tempDir();
+    const lines = [
+      record('old', '2024-01-01T00:00:00.000Z', 0.4),
+      record('other-data', '2024-01-01T12:00:00.000Z', 0.9, { dataset: 'other' }),
+      record('other-model', '2024-01-01T13:00:00.000Z', 0.9, { model: 'other' }),
+      record('retrieval', '2024-01-01T14:00:00.000Z', 0.9, { task: 'retrieval' }),
+      record('test-run', results.run.createdAt, 0.6),
+      record('later', '2025-01-01T00:00:00.000Z', 0.1),
+    ];
+    writeFileSync(historyFileFor(out), `${lines.slice(4, 5).map((l) => JSON.stringify(l)).join('\n')}\n`);
+    expect(reportExtras(results, { outDir: out }).history).toBeUndefined();
+    writeFileSync(historyFileFor(out), `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`);
+    const skipped: number[] = [];
+    const extras = reportExtras(results, { outDir: out, onSkip: (line) => skipped.push(line) });
+    expect(skipped).toEqual([7]);
+    expect(extras.history?.filter((p) => p.metric === 'acc1').map((p) => [p.runId, p.value])).toEqual([['old', 0.4], ['test-run', 0.6]]);
+    const built = await buildReport(results, { galleryLimit: 0, extras });
+    expect(built.html).toContain('data-chart="trend"');
+    expect(built.csv).toContain(`basic,/prompts/basic.hbs,,acc1,0.6,5,${wilsonInterval(3, 5).lo}`);
+  });
+});
+
+const CAPTION = `a ${HOSTILE} ${SCRIPT_CLASS} "q" &amp;`;
+
+/** Three mosaics with two captions each; caption 0's image ranks second, image 0's captions first. */
+function fakeRetrieval(imagesDir = path.join(ROOT, 'datasets/fashion-mosaics/images')): RetrievalResults {
+  const base = fakeResults(CLASSES, ITEMS).run;
+  const images = ['0000.png', '0001.png', `${HOSTILE}.png`].map((id) => ({ id }));
+  const captions = [0, 0, 1, 1, 2, 2].map((image, i) => ({ text: i === 0 ? CAPTION : `caption ${i}`, image }));
+  return {
+    schemaVersion: 1,
+    task: 'retrieval',
+    run: {
+      ...base,
+      dataset: { name: `mosaics ${HOSTILE}`, format: 'coco', path: '/x/captions.json', imagesDir, imageCount: 3, captionCount: 6, limit: null },
+      ks: [1, 5],
+    },
+    images,
+    captions,
+    promptSets: [
+      {
+        name: `wrap ${HOSTILE}`,
+        file: '/prompts/wrap.hbs',
+        templates: ['a photo of {{caption}}'],
+        truncatedPrompts: [],
+        metrics: { 'image_retrieval_recall@1': 0.5, 'image_retrieval_recall@5': 1, 'text_retrieval_recall@1': 2 / 3, 'text_retrieval_recall@5': 1 },
+        ranks: { imageRankPerCaption: [1, 0, 0, 1, 0, 2], captionRankPerImage: [0, 0, 1] },
+        examples: {
+          captionToImages: [{ caption: 0, top: [1, 0, 2] }],
+          imageToCaptions: [{ image: 0, top: [0, 1, 2, 3, 4] }],
+        },
+      },
+    ],
+    errors: [{ item: `${HOSTILE}.png`, reason: 'cannot decode' }],
+  };
+}
+
+describe('retrieval report', () => {
+  it('shows recall@k both ways, curves and examples with the correct results marked, all escaped', async () => {
+    const built = await buildRetrievalReport(fakeRetrieval());
+    expect(built.html).not.toContain('<img src=x');
+    expect(built.html).not.toContain('<script>window');
+    expect(built.html.match(/<script/g)).toHaveLength(1);
+    expect(built.html).toContain(`content="${escapeHtml(contentSecurityPolicy(RETRIEVAL_SCRIPT))}"`);
+    expect(built.html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)|url\(\s*["']?https?:|@import/i);
+    expect(built.html).toContain('data-chart="retrieval"');
+    expect(built.html).toContain(`<q>${escapeHtml(CAPTION)}</q>`);
+    // caption 0 → image 0 at rank 2; image 0 → captions 0 and 1.
+    expect(built.html.match(/class="mini hit"/g)).toHaveLength(1);
+    expect(built.html.match(/<li class="hit">/g)).toHaveLength(2);
+    // Two of the three images exist in the mosaics folder (0000.png shows twice: a result and a query); the hostile one does not.
+    expect(built.html.match(/<img class="thumb"[^>]*src="data:image\//g)).toHaveLength(3);
+    expect(built.html.match(/<div class="thumb nothumb">/g)).toHaveLength(1);
+    expect(built.thumbnailNote).toMatch(/1 of 3 example images/);
+    expect(built.html).toContain('Unreadable images');
+  });
+
+  it('writes the recall metrics with Wilson intervals to metrics.csv and summary.md', async () => {
+    const built = await buildRetrievalReport(fakeRetrieval());
+    const rows = Papa.parse<Record<string, string>>(built.csv, { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.metric)).toEqual(['image_retrieval_recall@1', 'image_retrieval_recall@5', 'text_retrieval_recall@1', 'text_retrieval_recall@5']);
+    expect(rows[0]).toMatchObject({ value: '0.5', support: '6', ci95_lo: String(wilsonInterval(3, 6).lo), ci95_hi: String(wilsonInterval(3, 6).hi) });
+    expect(rows[2]).toMatchObject({ support: '3', ci95_lo: String(wilsonInterval(2, 3).lo) });
+    expect(built.summary).toContain('| 50.00% | 100.00% | 66.67% | 100.00% |');
+    expect(built.summary).not.toContain('<img');
+  });
+
+  it('bench report rebuilds a retrieval run', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'results.json'), JSON.stringify(fakeRetrieval(path.join(tempDir(), 'gone'))));
+    const cli = bench(['report', dir, '--dataset', path.join(ROOT, 'datasets/fashion-mosaics/images')]);
+    expect(cli.stderr).toMatch(/1 of 3 example images/);
+    expect(cli.status).toBe(0);
+    expect(readFileSync(path.join(dir, 'index.html'), 'utf8')).toContain('Image ↔ text retrieval');
+    expect(readFileSync(path.join(dir, 'metrics.csv'), 'utf8')).toContain('text_retrieval_recall@5');
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { defaultCacheDir, openStoreInDir, type EmbeddingStore, type ModelStats } from '../cache/index.js';
+import { textTable } from '../util/textTable.js';
 import { positiveNumber } from './options.js';
 
 export function registerCache(program: Command): void {
@@ -50,9 +51,8 @@ export function formatStats(location: string, stats: readonly ModelStats[]): str
   if (stats.length === 0) return `${location}: empty`;
   const rows = stats.map((s) => [s.model, s.kind, String(s.entries), formatBytes(s.bytes)]);
   const header = ['model', 'kind', 'entries', 'size'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ');
-  return [location, line(header), ...rows.map(line)].join('\n');
+  const [headerLine, , ...rowLines] = textTable(header, rows, new Set([0, 1]));
+  return [location, headerLine!, ...rowLines].join('\n');
 }
 
 function formatBytes(bytes: number): string {

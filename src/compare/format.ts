@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { textTable } from '../util/textTable.js';
 import { displayModel } from './comparable.js';
 import type { RunSummary } from './summary.js';
 import { formatP, type CheckedRow, type CheckOutcome } from './thresholds.js';
@@ -63,16 +64,12 @@ export function verdictLines(outcome: CheckOutcome): string[] {
 export function formatTerminal(outcome: CheckOutcome): string {
   const header = ['prompt set', 'metric', 'baseline', 'current', 'Δ pts', '95% CI (pts)', 'p', 'lost/gained', 'max drop', 'result'];
   const rows = outcome.rows.map((r) => [r.promptSet, METRIC_LABELS[r.metric]!, percent(r.baseline), percent(r.current), signedPoints(r.delta), interval(r), pCell(r), discordant(r), limit(r), r.status.toUpperCase()]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-  const leftAligned = new Set([0, 1, 5, 9]);
-  const line = (cells: readonly string[]): string => cells.map((cell, c) => (leftAligned.has(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const table = textTable(header, rows, new Set([0, 1, 5, 9]));
   const notes = noteLines(outcome);
   return [
     ...headerLines(outcome),
     '',
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    ...table,
     ...(notes.length > 0 ? ['', ...notes.map((n) => `note: ${n}`)] : []),
     '',
     ...verdictLines(outcome),

@@ -52,6 +52,9 @@ export async function loadAnyDataset(spec: string, options: LoadOptions): Promis
 async function loadDirectory(dir: string, options: LoadOptions): Promise<Dataset> {
   const names = await readdir(dir);
   if (names.some(isIdxName)) return loadIdxDataset(dir, { split: idxSplit(options.split) });
+  // A folder holding one caption file (COCO's captions*.json) is that captioned set, not classes.
+  const captionFiles = names.filter((n) => /^captions.*\.json$/i.test(n));
+  if (captionFiles.length === 1) return loadJsonFile(path.join(dir, captionFiles[0]!), options);
   return loadFolderDataset(dir);
 }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { alignColumns, percent } from '../util/textTable.js';
 import type { HistoryRecord } from './history.js';
 
 export interface TrendOptions {
@@ -24,20 +25,15 @@ export function formatHistory(records: readonly HistoryRecord[], options: TrendO
     r.commit ? `${r.commit.slice(0, 7)}${r.dirty ? '+' : ''}` : '-',
     `${path.basename(r.model.id)} ${r.model.dtype}`,
     `${r.dataset.name} (${r.dataset.evaluated})`,
-    ...sets.map((set) => percent(value(r, set))),
+    ...sets.map((set) => percent(value(r, set), '-')),
   ]);
   const trend = ['trend', '', '', '', ...sets.map((set) => sparkline(shown.map((r) => value(r, set))))];
   const change = ['change', '', '', '', ...sets.map((set) => firstToLast(shown.map((r) => value(r, set))))];
-  const table = [header, ...rows, trend, change];
-  const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  const { lines, rule } = alignColumns([header, ...rows, trend, change], new Set([0, 1, 2, 3]));
   const title = `${options.metric} over the last ${shown.length} of ${records.length} run(s), oldest first ('+' after a commit: uncommitted changes)`;
-  return [title, '', line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), '', line(trend), line(change)].join('\n');
+  return [title, '', lines[0]!, rule, ...lines.slice(1, -2), '', ...lines.slice(-2)].join('\n');
 }
 
-function percent(value: number | null): string {
-  return value === null ? '-' : `${(value * 100).toFixed(2)}%`;
-}
 
 /** Scaled to the shown range, so small changes remain visible; a gap where a run lacked the set. */
 function sparkline(values: readonly (number | null)[]): string {

@@ -1,15 +1,21 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ClassificationDataset, RetrievalDataset } from '../datasets/types.js';
+import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
 import { buildModel } from './data.js';
+import { reportExtras } from './extras.js';
 import { renderCharts } from './figures.js';
 import { DEFAULT_GALLERY_LIMIT, galleryPayload, selectGallery } from './gallery.js';
 import { renderPage } from './page.js';
+import { buildRetrievalReport, type RetrievalReportOptions } from './retrieval.js';
 import { metricsCsv, summaryMarkdown } from './summary.js';
 import { makeThumbnails, type ThumbnailOptions } from './thumbnails.js';
 import type { ReportExtras } from './types.js';
 
 export { DEFAULT_GALLERY_LIMIT } from './gallery.js';
+export { reportExtras, type ExtrasOptions } from './extras.js';
+export { buildRetrievalReport, type RetrievalReportOptions } from './retrieval.js';
 export type { ReportExtras, RetrievalCurve, TrendPoint, Interval, MetricKey } from './types.js';
 
 export interface ReportOptions extends ThumbnailOptions {
@@ -55,10 +61,28 @@ export async function writeReport(results: Results, dir: string, options: Report
   return { ...files, thumbnailNote: built.thumbnailNote };
 }
 
+/** index.html, summary.md and metrics.csv of a retrieval run, written into `dir` like writeReport's. */
+export async function writeRetrievalReport(results: RetrievalResults, dir: string, options: RetrievalReportOptions = {}): Promise<ReportFiles & { thumbnailNote: string | null }> {
+  const built = await buildRetrievalReport(results, options);
+  const files = { html: path.join(dir, 'index.html'), summary: path.join(dir, 'summary.md'), csv: path.join(dir, 'metrics.csv') };
+  await Promise.all([atomicWrite(files.html, built.html), atomicWrite(files.summary, built.summary), atomicWrite(files.csv, built.csv)]);
+  return { ...files, thumbnailNote: built.thumbnailNote };
+}
+
 async function atomicWrite(file: string, text: string): Promise<void> {
   const partial = `${file}.partial`;
   await writeFile(partial, text);
   await rename(partial, file);
+}
+
+export interface RunReportOptions {
+  /** The dataset the run loaded, for thumbnails without reading it again. */
+  readonly dataset?: ClassificationDataset | RetrievalDataset;
+  readonly cwd?: string;
+  readonly galleryLimit?: number;
+  /** The runs folder: its history.jsonl gives a classification report its trend. */
+  readonly outDir?: string;
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -66,13 +90,17 @@ async function atomicWrite(file: string, text: string): Promise<void> {
  * here must not fail an hour-long run whose results.json is already safe on disk: it becomes a
  * warning, and `bench report` can rebuild the page later.
  */
-export async function writeRunReport(
-  results: Results,
-  runDir: string,
-  options: ReportOptions & { readonly onWarning?: (message: string) => void },
-): Promise<ReportFiles | undefined> {
+export async function writeRunReport(results: Results | RetrievalResults, runDir: string, options: RunReportOptions): Promise<ReportFiles | undefined> {
   try {
-    const written = await writeReport(results, runDir, options);
+    const written =
+      results.task === 'retrieval'
+        ? await writeRetrievalReport(results, runDir, { cwd: options.cwd, ...(options.dataset?.task === 'retrieval' ? { dataset: options.dataset } : {}) })
+        : await writeReport(results as Results, runDir, {
+            cwd: options.cwd,
+            galleryLimit: options.galleryLimit,
+            ...(options.dataset?.task === 'classification' ? { dataset: options.dataset } : {}),
+            ...(options.outDir === undefined ? {} : { extras: reportExtras(results as Results, { outDir: options.outDir }) }),
+          });
     if (written.thumbnailNote !== null) options.onWarning?.(written.thumbnailNote);
     return { html: written.html, summary: written.summary, csv: written.csv };
   } catch (error) {

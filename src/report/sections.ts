@@ -88,7 +88,7 @@ ${thumbnailNote === null ? '' : html`<p class="note">${thumbnailNote}</p>`}
 </section>`;
 }
 
-export function errorSection(h: HeaderView): SafeHtml {
+export function errorSection(h: Pick<HeaderView, 'errors'>): SafeHtml {
   if (h.errors.length === 0) return html``;
   const listed = h.errors.slice(0, MAX_LISTED_ERRORS);
   return html`<section id="errors"><h2>Unreadable images</h2>

@@ -29,15 +29,21 @@ export async function makeThumbnails(results: Results, ids: readonly string[], o
   const where = options.datasetPath ?? results.run.dataset.path;
   const found = options.dataset !== undefined ? sourcesIn(options.dataset, ids) : await reloadSources(where, ids, options.cwd ?? process.cwd());
   if (typeof found === 'string') return { byId: new Map(), note: `The dataset could not be read from ${where} (${found}), so the gallery has no thumbnails.` };
-  const byId = new Map<string, string>();
-  const wanted = ids.filter((id) => found.has(id));
-  for (let i = 0; i < wanted.length; i += PARALLEL) {
-    const batch = wanted.slice(i, i + PARALLEL);
-    const uris = await Promise.all(batch.map((id) => thumbnail(found.get(id)!, options.size ?? THUMBNAIL_SIZE).catch(() => null)));
-    batch.forEach((id, k) => uris[k] && byId.set(id, uris[k]));
-  }
+  const byId = await thumbnailsOf(found, options.size ?? THUMBNAIL_SIZE);
   const missing = ids.length - byId.size;
   return { byId, note: missing === 0 ? null : `${missing} of ${ids.length} gallery images were not found or could not be read in ${where}; they are shown without a thumbnail.` };
+}
+
+/** id → data: URI for each source that can be read (unreadable ones are left out), a few at a time. */
+export async function thumbnailsOf(sources: ReadonlyMap<string, ImageSource>, size = THUMBNAIL_SIZE): Promise<Map<string, string>> {
+  const byId = new Map<string, string>();
+  const wanted = [...sources.keys()];
+  for (let i = 0; i < wanted.length; i += PARALLEL) {
+    const batch = wanted.slice(i, i + PARALLEL);
+    const uris = await Promise.all(batch.map((id) => thumbnail(sources.get(id)!, size).catch(() => null)));
+    batch.forEach((id, k) => uris[k] && byId.set(id, uris[k]));
+  }
+  return byId;
 }
 
 function sourcesIn(dataset: ClassificationDataset, ids: readonly string[]): Map<string, ImageSource> {

@@ -1,6 +1,7 @@
 import { signedPoints } from '../compare/format.js';
 import { formatP } from '../compare/thresholds.js';
 import { contrastPromptSets } from '../compare/withinRun.js';
+import { percent, textTable } from '../util/textTable.js';
 import type { Results } from './schema.js';
 
 /** The compact stdout table: one row per prompt file, metrics as percentages. */
@@ -13,10 +14,7 @@ export function formatResultsTable(results: Results): string {
     percent(set.metrics.acc5),
     percent(set.metrics.mean_per_class_recall),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), ...formatContrasts(results)].join('\n');
+  return [...textTable(header, rows, new Set([0])), ...formatContrasts(results)].join('\n');
 }
 
 /** Whether the best prompt file really beats each other one on these images (paired tests). */
@@ -33,17 +31,10 @@ function formatContrasts(results: Results): string[] {
     `${c.lost}/${c.gained}`,
     c.significant ? 'significant' : 'within noise',
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 || c === 2 || c === 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
   return [
     '',
     `best prompt file: ${best}; paired on the same ${results.items.length} images (McNemar exact test, paired bootstrap 95% CI):`,
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    ...textTable(header, rows, new Set([0, 2, 5])),
   ];
 }
 
-function percent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`;
-}

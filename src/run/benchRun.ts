@@ -67,13 +67,14 @@ export async function benchRun(config: RunConfig, promptFiles: readonly string[]
       const results = await runRetrieval({ ...context, dataset, limit: config.limit, promptSets: sets, ks: config.recallK });
       const resultsFile = await writeResults(runDir, results);
       await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
-      return { results, runDir, resultsFile };
+      const report = await writeRunReport(results, runDir, { dataset, cwd, onWarning: hooks.onWarning });
+      return { results, runDir, resultsFile, report };
     }
     const subset = { limit: config.limit, perClass: config.perClass };
     const results = await runClassification({ ...context, dataset, subset, promptSets });
     const resultsFile = await writeResults(runDir, results);
     await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
-    const report = await writeRunReport(results, runDir, { dataset, cwd, galleryLimit: hooks.galleryLimit, onWarning: hooks.onWarning });
+    const report = await writeRunReport(results, runDir, { dataset, cwd, galleryLimit: hooks.galleryLimit, outDir: config.out, onWarning: hooks.onWarning });
     return { results, runDir, resultsFile, report };
   } finally {
     await model.dispose();

@@ -38,7 +38,7 @@ DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
 # patches of the 28 px / patch 7 model. See README.md.
 SOURCE_SIZE = 28
 IMAGE_SIZE = 56
-PATCH_SIZE = 14
+PATCH_SIZE = 7
 MOSAIC_DIR = ROOT / "datasets" / "fashion-mosaics"
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
@@ -53,12 +53,12 @@ EVAL_SETS = {
 }
 
 
-def model_config() -> ce.ClipConfig:
+def model_config(patch_size: int = PATCH_SIZE) -> ce.ClipConfig:
     return ce.ClipConfig(
         text=ce.TextConfig(hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
                            intermediate_size=256, factored_embedding=True),
         vision=ce.VisionConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
-                               intermediate_size=256, image_size=IMAGE_SIZE, patch_size=PATCH_SIZE),
+                               intermediate_size=256, image_size=IMAGE_SIZE, patch_size=patch_size),
         projection_dim=64,
     )
 
@@ -71,6 +71,7 @@ def parse_args(argv):
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--patch-size", type=int, default=PATCH_SIZE, help="ViT patch (56 px images)")
     p.add_argument("--mosaics-per-batch", type=int, default=64,
                    help="2x2 train-split mosaics in each batch (the rest are single items)")
     p.add_argument("--threads", type=int, default=1)
@@ -296,7 +297,7 @@ def main(argv=None) -> int:
     print(f"upscaled 70,000 images 28->56 with Pillow bicubic in {time.monotonic() - t0:.1f} s")
     table = pixel_table()
 
-    cfg = model_config()
+    cfg = model_config(args.patch_size)
     model = ce.build_model(cfg, args.seed).train()
     n_params = sum(p.numel() for p in model.parameters())
     print(f"parameters: {n_params:,} ({n_params * 4 / 1e6:.2f} MB float32)")
