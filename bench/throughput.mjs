@@ -105,7 +105,7 @@ if (!skip.has('q8')) {
   const fp32 = benchRun(values.demo, 'fashion-mnist', 10000);
   const q8 = benchRun(values.demo, 'fashion-mnist', 10000, ['--dtype', 'q8']);
   const top1 = (r) => r.results.items.map((i) => i.predictions.basic[0].label);
-  const [f, q] = [top1(fp32.results), top1(q8.results)];
+  const [f, q] = [top1(fp32), top1(q8)];
   const agree = f.filter((l, i) => l === q[i]).length / f.length;
   const acc = (r) => (r.results.promptSets[0].metrics.acc1 * 100).toFixed(2);
   console.log(`demo model ${values.demo}, 10,000 images: fp32 ${fmt(fp32.imgPerSec)} img/s (acc1 ${acc(fp32)}%), q8 ${fmt(q8.imgPerSec)} img/s (acc1 ${acc(q8)}%), q8/fp32 ${(q8.imgPerSec / fp32.imgPerSec).toFixed(2)}×, top-1 agreement ${(agree * 100).toFixed(2)}%`);
