@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
+import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { DEMO_DATASET, ROOT, tempDir } from './helpers.js';
@@ -17,5 +18,13 @@ describe('the bundled demo model', () => {
     // A floor, not the exact number: chance is 10% on ten balanced classes.
     expect(results.promptSets[0]!.metrics.acc1).toBeGreaterThan(0.7);
     expect(results.promptSets[0]!.metrics.acc5).toBeGreaterThan(0.95);
+  });
+  it('finds mosaics from their captions and captions from their mosaics far above chance', async () => {
+    const config = resolveRunConfig(ROOT, { dataset: 'fashion-mosaics', out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2 });
+    const { results } = (await benchRun(config, [], ROOT)) as { results: RetrievalResults };
+    expect(results.images).toHaveLength(300);
+    // Floors, not exact numbers: chance at k = 5 is 5/300 for images and about 8% for captions.
+    expect(results.promptSets[0]!.metrics['text_retrieval_recall@5']).toBeGreaterThan(0.4);
+    expect(results.promptSets[0]!.metrics['image_retrieval_recall@5']).toBeGreaterThan(0.3);
   });
 });

@@ -38,7 +38,7 @@ DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
 # patches of the 28 px / patch 7 model. See README.md.
 SOURCE_SIZE = 28
 IMAGE_SIZE = 56
-PATCH_SIZE = 7
+PATCH_SIZE = 14
 MOSAIC_DIR = ROOT / "datasets" / "fashion-mosaics"
 MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
@@ -65,14 +65,14 @@ def model_config(patch_size: int = PATCH_SIZE) -> ce.ClipConfig:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--steps", type=int, default=1300)
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--steps", type=int, default=3600)
+    p.add_argument("--batch-size", type=int, default=176)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--patch-size", type=int, default=PATCH_SIZE, help="ViT patch (56 px images)")
-    p.add_argument("--mosaics-per-batch", type=int, default=64,
+    p.add_argument("--mosaics-per-batch", type=int, default=48,
                    help="2x2 train-split mosaics in each batch (the rest are single items)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--log-every", type=int, default=25)
