@@ -23,8 +23,8 @@ describe('the bundled demo model', () => {
     const config = resolveRunConfig(ROOT, { dataset: 'fashion-mosaics', out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2 });
     const { results } = (await benchRun(config, [], ROOT)) as { results: RetrievalResults };
     expect(results.images).toHaveLength(300);
-    // Floors, not exact numbers: chance at k = 5 is 5/300 for images and about 8% for captions.
-    expect(results.promptSets[0]!.metrics['text_retrieval_recall@5']).toBeGreaterThan(0.4);
-    expect(results.promptSets[0]!.metrics['image_retrieval_recall@5']).toBeGreaterThan(0.3);
+    // The acceptance floors (measured 0.633 / 0.901); chance at k = 5 is 5/300 for images, about 8% for captions.
+    expect(results.promptSets[0]!.metrics['text_retrieval_recall@5']).toBeGreaterThanOrEqual(0.5);
+    expect(results.promptSets[0]!.metrics['image_retrieval_recall@5']).toBeGreaterThanOrEqual(0.4);
   });
 });
