@@ -84,7 +84,7 @@ function facts(h: HeaderView): SafeHtml[] {
   return rows.map(([label, value, warn]) => html`<div><dt>${label}</dt><dd${warn ? trusted(' class="warn"') : ''}>${value}</dd></div>`);
 }
 
-function formatDate(iso: string): string {
+export function formatDate(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

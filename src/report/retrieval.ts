@@ -1,15 +1,14 @@
 import path from 'node:path';
-import Papa from 'papaparse';
 import { wilsonInterval } from '../compare/index.js';
 import type { ImageSource, RetrievalDataset } from '../datasets/types.js';
 import type { RetrievalPromptSetResult, RetrievalResults } from '../results/retrievalSchema.js';
 import { retrievalChart } from './charts.js';
 import { pct } from './data.js';
 import { html, trusted, type SafeHtml } from './html.js';
-import { chipStyles, contentSecurityPolicy } from './page.js';
+import { retrievalCsv, retrievalSummary } from './retrievalSummary.js';
+import { chipStyles, contentSecurityPolicy, formatDate } from './page.js';
 import { errorSection } from './sections.js';
 import { STYLE } from './style.js';
-import { escapeMarkdown } from './summary.js';
 import { renderSvg } from './svg.js';
 import { THUMBNAIL_SIZE, thumbnailsOf } from './thumbnails.js';
 import type { Interval, RetrievalCurve } from './types.js';
@@ -18,7 +17,7 @@ import type { Interval, RetrievalCurve } from './types.js';
 export const RETRIEVAL_EXAMPLES = 5;
 
 export type Direction = 'image' | 'text';
-const DIRECTIONS: readonly Direction[] = ['image', 'text'];
+export const DIRECTIONS: readonly Direction[] = ['image', 'text'];
 const ARROW: Readonly<Record<Direction, string>> = { image: 'caption → image', text: 'image → caption' };
 
 export interface RetrievalReportOptions {
@@ -228,11 +227,6 @@ function facts(results: RetrievalResults): SafeHtml[] {
   return rows.map(([label, value, warn]) => html`<div><dt>${label}</dt><dd${warn ? trusted(' class="warn"') : ''}>${value}</dd></div>`);
 }
 
-function formatDate(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function recallTable(results: RetrievalResults, values: readonly RecallValue[]): SafeHtml {
   const ks = results.run.ks;
   const cell = (set: string, d: Direction, k: number): SafeHtml => {
@@ -297,42 +291,4 @@ function imageQuery(results: RetrievalResults, q: { image: number; top: readonly
     const hit = caption !== undefined && caption.image === q.image;
     return html`<li${hit ? trusted(' class="hit"') : ''}>${caption?.text ?? '?'}${hit ? html`<span class="mark">✓ its caption</span>` : ''}</li>`;
   })}</ol></div>`;
-}
-
-export function retrievalSummary(results: RetrievalResults): string {
-  const { run } = results;
-  const ks = run.ks;
-  const header = DIRECTIONS.flatMap((d) => ks.map((k) => `${d === 'image' ? 'caption→image' : 'image→caption'} R@${k}`));
-  const rows = results.promptSets.map(
-    (s) => `| ${escapeMarkdown(s.name)} | ${s.templates.length} | ${DIRECTIONS.flatMap((d) => ks.map((k) => pct(s.metrics[metricName(d, k)] ?? null, 2))).join(' | ')} |`,
-  );
-  return `${[
-    `### ClipBench retrieval: ${escapeMarkdown(run.dataset.name)} · ${escapeMarkdown(run.model.id)} (${escapeMarkdown(run.model.dtype)})`,
-    '',
-    `**${escapeMarkdown(retrievalHeadline(results))}**`,
-    '',
-    `| prompt file | templates | ${header.join(' | ')} |`,
-    `| --- | ---: | ${header.map(() => '---:').join(' | ')} |`,
-    ...rows,
-    '',
-    `${results.images.length} images, ${results.captions.length} captions` +
-      (results.errors.length > 0 ? `, ${results.errors.length} unreadable (left out)` : '') +
-      ` · run ${escapeMarkdown(run.id)} · ${(run.durationMs / 1000).toFixed(1)} s · ClipBench ${escapeMarkdown(run.toolVersion)}`,
-  ].join('\n')}\n`;
-}
-
-/** Same columns as a classification run's metrics.csv; `support` is the number of queries. */
-export function retrievalCsv(results: RetrievalResults, values: readonly RecallValue[]): string {
-  const files = new Map(results.promptSets.map((s) => [s.name, s.file ?? '']));
-  const rows = values.map((v) => ({
-    prompt_set: v.promptSet,
-    prompt_file: files.get(v.promptSet) ?? '',
-    class: '',
-    metric: metricName(v.direction, v.k),
-    value: v.value,
-    support: v.support,
-    ci95_lo: v.interval.lo,
-    ci95_hi: v.interval.hi,
-  }));
-  return `${Papa.unparse(rows, { escapeFormulae: true, newline: '\n', columns: ['prompt_set', 'prompt_file', 'class', 'metric', 'value', 'support', 'ci95_lo', 'ci95_hi'] })}\n`;
 }
