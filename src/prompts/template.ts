@@ -60,8 +60,12 @@ function parse(source: string, where: string): hbs.AST.Program {
   try {
     return handlebars.parse(source);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n').slice(-1)[0] : String(error);
-    throw new PromptError(`${where}: template syntax error: ${detail}`);
+    // Handlebars lists every token it expected; the token it got is the useful part.
+    const got = error instanceof Error ? /got '([^']+)'/.exec(error.message)?.[1] : undefined;
+    throw new PromptError(
+      `${where}: template syntax error in "${source}"${got ? ` (unexpected ${got.toLowerCase()} token)` : ''}: ` +
+        'check that every {{ has a matching }}; variables are written {{label}} or {{caption}}',
+    );
   }
 }
 
