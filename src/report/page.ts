@@ -27,19 +27,24 @@ export function contentSecurityPolicy(script: string): string {
   return `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'`;
 }
 
-export function renderPage(input: PageInput): string {
-  const { model } = input;
-  const h = model.header;
-  const page = html`<!doctype html>
+/** The shared <head>: CSP allowing only `script` (by hash), no network; escaped title. */
+export function documentHead(head: { script: string; toolVersion: string; title: string; style: string }): SafeHtml {
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(CLIENT_SCRIPT)}">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(head.script)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="ClipBench ${h.toolVersion}">
-<title>ClipBench · ${h.dataset} · ${h.model}</title>
-<style>${trusted(STYLE + chipStyles(model.promptSets.length))}</style>
-</head>
+<meta name="generator" content="ClipBench ${head.toolVersion}">
+<title>${head.title}</title>
+<style>${trusted(head.style)}</style>
+</head>`;
+}
+
+export function renderPage(input: PageInput): string {
+  const { model } = input;
+  const h = model.header;
+  const page = html`${documentHead({ script: CLIENT_SCRIPT, toolVersion: h.toolVersion, title: `ClipBench · ${h.dataset} · ${h.model}`, style: STYLE + chipStyles(model.promptSets.length) })}
 <body>
 ${headerBlock(model)}
 <main>

@@ -6,7 +6,7 @@ import { retrievalChart } from './charts.js';
 import { pct } from './data.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { retrievalCsv, retrievalSummary } from './retrievalSummary.js';
-import { chipStyles, contentSecurityPolicy, formatDate } from './page.js';
+import { chipStyles, documentHead, formatDate } from './page.js';
 import { errorSection } from './sections.js';
 import { STYLE } from './style.js';
 import { renderSvg } from './svg.js';
@@ -170,16 +170,8 @@ function retrievalPage(
 ): string {
   const { run } = results;
   const sets = results.promptSets;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(RETRIEVAL_SCRIPT)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="ClipBench ${run.toolVersion}">
-<title>ClipBench · ${run.dataset.name} · ${run.model.id} · retrieval</title>
-<style>${trusted(STYLE + RETRIEVAL_STYLE + chipStyles(sets.length))}</style>
-</head>
+  const head = { script: RETRIEVAL_SCRIPT, toolVersion: run.toolVersion, title: `ClipBench · ${run.dataset.name} · ${run.model.id} · retrieval` };
+  return html`${documentHead({ ...head, style: STYLE + RETRIEVAL_STYLE + chipStyles(sets.length) })}
 <body>
 <header class="top"><div class="inner">
 <h1>Image ↔ text retrieval</h1>
