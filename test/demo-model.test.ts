@@ -1,12 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
+import { loadIdxDataset } from '../src/datasets/idx.js';
+import { loadClipModel } from '../src/model/clipModel.js';
+import { preprocessImage } from '../src/model/preprocess.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { DEMO_DATASET, ROOT, tempDir } from './helpers.js';
 
 const DEMO_MODEL = path.join(ROOT, 'models/fashion-clip-mini');
+const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
+
+/** What tools/train-mini-clip/train.py wrote next to the ONNX files (PyTorch outputs). */
+interface DemoReference {
+  readonly texts: readonly { text: string; ids: number[]; text_embeds: number[] }[];
+  readonly extra_images: readonly { image: string; label: string; image_embeds: number[] }[];
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
 
 describe('the bundled demo model', () => {
   it('is the default and scores far above chance on the bundled subset', async () => {
@@ -27,4 +45,33 @@ describe('the bundled demo model', () => {
     expect(results.promptSets[0]!.metrics['text_retrieval_recall@5']).toBeGreaterThanOrEqual(0.5);
     expect(results.promptSets[0]!.metrics['image_retrieval_recall@5']).toBeGreaterThanOrEqual(0.4);
   });
+  // The exported graph (BatchNorm folded, attention pooling) against the trained PyTorch model,
+  // through the harness's own IDX reader and preprocessing.
+  it.skipIf(!existsSync(path.join(FASHION_MNIST, 't10k-images-idx3-ubyte.gz')))(
+    'embeds texts and test-split images in ONNX as the PyTorch model did',
+    async () => {
+      const reference = JSON.parse(readFileSync(path.join(DEMO_MODEL, 'reference-outputs.json'), 'utf8')) as DemoReference;
+      const model = await loadClipModel({ model: DEMO_MODEL, dtype: 'fp32', preprocess: 'clip', cwd: ROOT, threads: 2 });
+      const tokens = (await model.tokenizer()).tokenize(reference.texts.map((t) => t.text));
+      expect(tokens.map((t) => t.ids)).toEqual(reference.texts.map((t) => t.ids));
+      const texts = await model.embedTexts(tokens);
+      const textWorst = Math.max(...texts.map((e, i) => maxAbsDiff(e, reference.texts[i]!.text_embeds)));
+
+      const descriptor = JSON.parse(readFileSync(path.join(ROOT, 'datasets/fashion-mnist.json'), 'utf8')) as { classnames: string[] };
+      const dataset = await loadIdxDataset(FASHION_MNIST, { classNames: descriptor.classnames });
+      expect(reference.extra_images.length).toBeGreaterThan(0);
+      const pixels = reference.extra_images.map((r) => {
+        const item = dataset.items[Number(/#(\d+)$/.exec(r.image)![1])]!;
+        expect(dataset.classNames[item.label]).toBe(r.label);
+        if (item.source.kind !== 'pixels') throw new Error('IDX items carry their pixels');
+        return preprocessImage(item.source.image, model.preprocess);
+      });
+      const images = await model.embedImages(pixels);
+      const imageWorst = Math.max(...images.map((e, i) => maxAbsDiff(e, reference.extra_images[i]!.image_embeds)));
+      console.log(`demo model: max |ONNX − PyTorch| texts ${textWorst.toExponential(2)}, images ${imageWorst.toExponential(2)}`);
+      expect(textWorst).toBeLessThan(1e-4);
+      expect(imageWorst).toBeLessThan(1e-4);
+      await model.dispose();
+    },
+  );
 });
