@@ -33,15 +33,15 @@ describe('the bundled demo model', () => {
     expect(config.dataset).toBe(DEMO_DATASET);
     const { results } = (await benchRun(config, [path.join(ROOT, 'prompts/basic.hbs')], ROOT)) as { results: Results };
     expect(results.items).toHaveLength(1000);
-    // A floor, not the exact number: chance is 10% on ten balanced classes.
-    expect(results.promptSets[0]!.metrics.acc1).toBeGreaterThan(0.7);
-    expect(results.promptSets[0]!.metrics.acc5).toBeGreaterThan(0.95);
+    // A floor, not the exact number (measured 0.928 / 1.0): chance is 10% on ten balanced classes.
+    expect(results.promptSets[0]!.metrics.acc1).toBeGreaterThan(0.85);
+    expect(results.promptSets[0]!.metrics.acc5).toBeGreaterThan(0.98);
   });
   it('finds mosaics from their captions and captions from their mosaics far above chance', async () => {
     const config = resolveRunConfig(ROOT, { dataset: 'fashion-mosaics', out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2 });
     const { results } = (await benchRun(config, [], ROOT)) as { results: RetrievalResults };
     expect(results.images).toHaveLength(300);
-    // The acceptance floors (measured 0.633 / 0.901); chance at k = 5 is 5/300 for images, about 8% for captions.
+    // The acceptance floors (measured 0.687 / 0.882); chance at k = 5 is 5/300 for images, about 8% for captions.
     expect(results.promptSets[0]!.metrics['text_retrieval_recall@5']).toBeGreaterThanOrEqual(0.5);
     expect(results.promptSets[0]!.metrics['image_retrieval_recall@5']).toBeGreaterThanOrEqual(0.4);
   });

@@ -34,8 +34,7 @@ import mosaics as mos  # noqa: E402
 ROOT = ce.ROOT
 DATA_DIR = Path("/usr/share/datasets/fashion-mnist")
 # The model sees 56 x 56: a 2x2 mosaic (56 px) at full resolution, a single
-# 28 px item upscaled by the harness (Pillow bicubic); patch 14 keeps the 16
-# patches of the 28 px / patch 7 model. See README.md.
+# 28 px item upscaled by the harness (Pillow bicubic). See README.md.
 SOURCE_SIZE = 28
 IMAGE_SIZE = 56
 PATCH_SIZE = 14
@@ -53,12 +52,19 @@ EVAL_SETS = {
 }
 
 
-def model_config(patch_size: int = PATCH_SIZE) -> ce.ClipConfig:
+def model_config(tower: str = "conv", patch_size: int = PATCH_SIZE) -> ce.ClipConfig:
+    """conv (shipped): three stride-2 conv-BN-ReLU stages 56 -> 7 x 7 and CLIP's
+    attention pooling; vit: the earlier 4-layer ViT (patch_size 14: 16 patches)."""
+    if tower == "conv":
+        vision = ce.ConvVisionConfig(widths=(24, 32, 64), strides=(2, 2, 2), hidden_size=64,
+                                     num_attention_heads=4, image_size=IMAGE_SIZE)
+    else:
+        vision = ce.VisionConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
+                                 intermediate_size=256, image_size=IMAGE_SIZE, patch_size=patch_size)
     return ce.ClipConfig(
         text=ce.TextConfig(hidden_size=64, num_hidden_layers=3, num_attention_heads=4,
                            intermediate_size=256, factored_embedding=True),
-        vision=ce.VisionConfig(hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
-                               intermediate_size=256, image_size=IMAGE_SIZE, patch_size=patch_size),
+        vision=vision,
         projection_dim=64,
     )
 
@@ -66,13 +72,14 @@ def model_config(patch_size: int = PATCH_SIZE) -> ce.ClipConfig:
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--steps", type=int, default=3600)
-    p.add_argument("--batch-size", type=int, default=176)
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--batch-size", type=int, default=144)
+    p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--patch-size", type=int, default=PATCH_SIZE, help="ViT patch (56 px images)")
-    p.add_argument("--mosaics-per-batch", type=int, default=48,
+    p.add_argument("--vision-tower", choices=("conv", "vit"), default="conv")
+    p.add_argument("--patch-size", type=int, default=PATCH_SIZE, help="ViT patch (56 px images; --vision-tower vit)")
+    p.add_argument("--mosaics-per-batch", type=int, default=16,
                    help="2x2 train-split mosaics in each batch (the rest are single items)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--log-every", type=int, default=25)
@@ -297,7 +304,7 @@ def main(argv=None) -> int:
     print(f"upscaled 70,000 images 28->56 with Pillow bicubic in {time.monotonic() - t0:.1f} s")
     table = pixel_table()
 
-    cfg = model_config(args.patch_size)
+    cfg = model_config(args.vision_tower, args.patch_size)
     model = ce.build_model(cfg, args.seed).train()
     n_params = sum(p.numel() for p in model.parameters())
     print(f"parameters: {n_params:,} ({n_params * 4 / 1e6:.2f} MB float32)")
@@ -366,23 +373,24 @@ def main(argv=None) -> int:
     print(f"retrieval on {MOSAIC_DIR.relative_to(ROOT)} ({len(mos_eval_images)} mosaics, {len(mos_eval_texts)} captions), PyTorch:")
     for k_, v in ret.items():
         print(f"  {k_:28s} {v:.4f}")
-    state_digest = hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in model.parameters())).hexdigest()
+    # Buffers too: the conv tower's BatchNorm statistics are part of the model.
+    state_digest = hashlib.sha256(b"".join(t.detach().numpy().tobytes() for t in model.state_dict().values())).hexdigest()
     print(f"weights sha256: {state_digest[:16]}")
 
-    summary = {"steps": args.steps, "batch_size": args.batch_size, "mosaics_per_batch": args.mosaics_per_batch,
+    summary = {"vision_tower": args.vision_tower, "steps": args.steps, "batch_size": args.batch_size, "mosaics_per_batch": args.mosaics_per_batch,
                "seed": args.seed, "lr": args.lr, "warmup": args.warmup,
                "parameters": n_params, "train_seconds": round(train_seconds, 1),
                "loss_trace": loss_trace,
                "zero_shot_acc1": {k_: round(v, 4) for k_, v in res.items()},
                "mosaic_retrieval": {k_: round(v, 4) for k_, v in ret.items()}, "weights_sha256": state_digest}
     args.build_dir.mkdir(parents=True, exist_ok=True)
-    (args.build_dir / f"summary-seed{args.seed}-steps{args.steps}-m{args.mosaics_per_batch}.json").write_text(json.dumps(summary, indent=2))
+    (args.build_dir / f"summary-{args.vision_tower}-seed{args.seed}-steps{args.steps}-m{args.mosaics_per_batch}.json").write_text(json.dumps(summary, indent=2))
 
     if not args.no_export:
         note = {"clipbench_model": {
             "name": "fashion-clip-mini",
             "trained_on": "Fashion-MNIST train split (60,000 images) and 2x2 mosaics of it",
-            "steps": args.steps, "batch_size": args.batch_size,
+            "vision_tower": args.vision_tower, "steps": args.steps, "batch_size": args.batch_size,
             "mosaics_per_batch": args.mosaics_per_batch, "seed": args.seed,
             "token_embedding": "factored: lo[id % 256] + hi[id // 256]",
             "trainer": "tools/train-mini-clip/train.py"}}
