@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
-import { loadIdxDataset } from '../src/datasets/idx.js';
+import { loadDataset } from '../src/datasets/load.js';
 import { loadClipModel } from '../src/model/clipModel.js';
 import { preprocessImage } from '../src/model/preprocess.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
-import { DEMO_DATASET, ROOT, tempDir } from './helpers.js';
+import { DEMO_DATASET, ROOT, maxAbsDiff, tempDir } from './helpers.js';
 
 const DEMO_MODEL = path.join(ROOT, 'models/fashion-clip-mini');
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
@@ -17,13 +17,6 @@ const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 interface DemoReference {
   readonly texts: readonly { text: string; ids: number[]; text_embeds: number[] }[];
   readonly extra_images: readonly { image: string; label: string; image_embeds: number[] }[];
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
 }
 
 describe('the bundled demo model', () => {
@@ -57,8 +50,7 @@ describe('the bundled demo model', () => {
       const texts = await model.embedTexts(tokens);
       const textWorst = Math.max(...texts.map((e, i) => maxAbsDiff(e, reference.texts[i]!.text_embeds)));
 
-      const descriptor = JSON.parse(readFileSync(path.join(ROOT, 'datasets/fashion-mnist.json'), 'utf8')) as { classnames: string[] };
-      const dataset = await loadIdxDataset(FASHION_MNIST, { classNames: descriptor.classnames });
+      const dataset = await loadDataset('fashion-mnist', { cwd: ROOT, datasetsDir: path.join(ROOT, 'datasets') });
       expect(reference.extra_images.length).toBeGreaterThan(0);
       const pixels = reference.extra_images.map((r) => {
         const item = dataset.items[Number(/#(\d+)$/.exec(r.image)![1])]!;

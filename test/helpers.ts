@@ -62,3 +62,11 @@ export function runDirs(out: string): string[] {
     .map((d) => d.name)
     .sort();
 }
+
+/** Largest elementwise |a − b|; vectors of different lengths are a test failure, not a zero. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}

@@ -4,18 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { loadClipModel } from '../src/model/clipModel.js';
 import { decodeImage } from '../src/model/decode.js';
 import { preprocessImage } from '../src/model/preprocess.js';
-import { GOLDEN_IMAGES, TINY_MODEL, ROOT, tinyMaskModel } from './helpers.js';
+import { GOLDEN_IMAGES, TINY_MODEL, ROOT, maxAbsDiff, tinyMaskModel } from './helpers.js';
 
 interface ReferenceOutputs {
   texts: { text: string; ids: number[]; text_embeds: number[] }[];
   images: { image: string; image_embeds: number[] }[];
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
 }
 
 describe.each([
