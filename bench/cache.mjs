@@ -2,13 +2,14 @@
 // Cold vs warm `bench run` with the embedding cache: ViT-B/32-sized fixture, 2,000 Fashion-MNIST
 // test images, three prompt files. Prints wall times, their ratio, and where the warm time goes.
 // Usage: npm run build && node bench/cache.mjs [--limit 2000] [--model test/fixtures/generated/vit-b-32]
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     limit: { type: 'string', default: '2000' },

@@ -6,13 +6,14 @@
 // Prints the report's size, the time to build it, and the time headless chromium takes to open it
 // (navigation start to load event, and to every chart visible).
 // Usage: npm run build && node bench/report.mjs [--items 10000] [--real] [--runs 5] [--keep]
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     items: { type: 'string', default: '10000' },

@@ -5,6 +5,7 @@
 // For the ViT-B/32-sized fixture on Fashion-MNIST and on a folder of real photos, then q8 vs fp32
 // on the demo model, and peak RSS of a 1,000- vs a 10,000-image run.
 // Usage: npm run build && node bench/throughput.mjs [--images 2000] [--photos <dir>] [--skip fmnist,photos,q8,rss]
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,13 +19,13 @@ import { preprocessImage } from '../dist/model/preprocess.js';
 import { loadPreprocessSpec } from '../dist/model/clipModel.js';
 import { resolveModelSource } from '../dist/model/source.js';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '2000' },
     model: { type: 'string', default: 'test/fixtures/generated/vit-b-32' },
     demo: { type: 'string', default: JSON.parse(readFileSync(path.join(root, 'bench.config.json'), 'utf8')).model },
-    photos: { type: 'string', default: path.resolve(root, '../shared/reference/goldens/preprocess/images') },
+    photos: { type: 'string', default: path.resolve(root, 'test/reference/goldens/preprocess/images') },
     skip: { type: 'string', default: '' },
   },
 });

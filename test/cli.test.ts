@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GOLDEN_IMAGES, SHARED_REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
+import { GOLDEN_IMAGES, REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const runArgs = (dataset: string, out: string, ...rest: string[]) => [
   'run', '--prompts', 'prompts/basic.hbs', '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--threads', '2', ...rest,
@@ -69,7 +69,7 @@ describe('bench run (CLI)', () => {
 
 describe('bench tokenize (CLI)', () => {
   it('prints exactly the golden ids for every case of the reference tokenizer', () => {
-    const goldens = JSON.parse(readFileSync(path.join(SHARED_REFERENCE, 'goldens/tokens-visible.json'), 'utf8')) as {
+    const goldens = JSON.parse(readFileSync(path.join(REFERENCE, 'goldens/tokens-visible.json'), 'utf8')) as {
       cases: { text: string; ids: number[] }[];
     };
     const result = bench(['tokenize', '--model', TINY_MODEL, '--stdin-json'], { input: JSON.stringify(goldens.cases.map((c) => c.text)) });
@@ -104,7 +104,7 @@ describe('bench preview (CLI)', () => {
     const result = bench(['preview', path.join(GOLDEN_IMAGES, 'odd-crop-641x430.png'), '--model', TINY_MODEL, '--dump-tensor', tensor, '--save-png', png]);
     expect(result.status).toBe(0);
     const ours = new Float32Array(readFileSync(tensor).buffer.slice(0));
-    const golden = new Float32Array(readFileSync(path.join(SHARED_REFERENCE, 'goldens/preprocess/odd-crop-641x430.clip.f32')).buffer.slice(0));
+    const golden = new Float32Array(readFileSync(path.join(REFERENCE, 'goldens/preprocess/odd-crop-641x430.clip.f32')).buffer.slice(0));
     expect(ours.length).toBe(3 * 224 * 224);
     let max = 0;
     ours.forEach((v, i) => (max = Math.max(max, Math.abs(v - golden[i]!))));
@@ -118,7 +118,7 @@ describe('bench preview (CLI)', () => {
     for (const mode of ['clip', 'hf']) {
       expect(bench(['preview', image, '--model', TINY_MODEL, '--preprocess', mode, '--dump-tensor', path.join(dir, `${mode}.f32`)]).status).toBe(0);
       const ours = readFileSync(path.join(dir, `${mode}.f32`));
-      expect(ours.equals(readFileSync(path.join(SHARED_REFERENCE, `goldens/preprocess/rgba-gradient.${mode}.f32`)))).toBe(true);
+      expect(ours.equals(readFileSync(path.join(REFERENCE, `goldens/preprocess/rgba-gradient.${mode}.f32`)))).toBe(true);
     }
   });
 });

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const SHARED_REFERENCE = path.resolve(ROOT, '../shared/reference');
+export const REFERENCE = path.join(ROOT, 'test/reference');
 export const TINY_MODEL = path.join(ROOT, 'test/fixtures/tiny-clip');
 export const DEMO_DATASET = path.join(ROOT, 'datasets/fashion-mnist-1k');
-export const GOLDEN_IMAGES = path.join(SHARED_REFERENCE, 'goldens/preprocess/images');
+export const GOLDEN_IMAGES = path.join(REFERENCE, 'goldens/preprocess/images');
 
 export function tempDir(prefix = 'clipbench-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));

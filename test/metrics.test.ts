@@ -16,7 +16,7 @@ interface GoldenCase {
 }
 
 const goldens = JSON.parse(
-  readFileSync(new URL('../../shared/reference/goldens/metrics-visible.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./reference/goldens/metrics-visible.json', import.meta.url), 'utf8'),
 ) as { cases: GoldenCase[] };
 
 function reshape(flat: number[], shape: number[]): number[][] | number[][][] {

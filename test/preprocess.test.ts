@@ -11,8 +11,8 @@ import { decodeImage } from '../src/model/decode.js';
 import { preprocessImage, resizeAndCrop, toPixelValues } from '../src/model/preprocess.js';
 import type { DecodedImage, PreprocessMode, PreprocessSpec } from '../src/model/types.js';
 
-// The contract: reference data sits in ../shared/reference beside the repository root.
-const GOLDEN_DIR = fileURLToPath(new URL('../../shared/reference/goldens/preprocess/', import.meta.url));
+// Reference data travels with the repository (test/reference/README.md says where each file comes from).
+const GOLDEN_DIR = fileURLToPath(new URL('./reference/goldens/preprocess/', import.meta.url));
 const FIXTURE_DIR = fileURLToPath(new URL('./fixtures/preprocess/', import.meta.url));
 const MODES: readonly PreprocessMode[] = ['clip', 'hf'];
 

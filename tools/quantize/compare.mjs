@@ -27,7 +27,7 @@ if (positionals.length !== 1) {
 const modelDir = path.resolve(positionals[0]);
 const threads = Number(values.threads);
 const demo = path.join(ROOT, 'datasets/fashion-mnist-1k');
-const goldens = path.resolve(ROOT, '../shared/reference/goldens/preprocess/images');
+const goldens = path.resolve(ROOT, 'test/reference/goldens/preprocess/images');
 
 const reference = JSON.parse(readFileSync(path.join(modelDir, 'reference-outputs.json'), 'utf8'));
 const classes = Object.values(JSON.parse(readFileSync(path.join(demo, 'classnames.json'), 'utf8')));
