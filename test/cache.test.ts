@@ -54,12 +54,11 @@ async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<vo
 }
 
 describe('cache keys never give a stale hit', () => {
-  const tower: TowerIdentity = { modelId: '/m', dtype: 'fp32', weights: 'a'.repeat(64) };
+  const tower: TowerIdentity = { label: '/m', dtype: 'fp32', weights: 'a'.repeat(64) };
   const spec: PreprocessSpec = { mode: 'clip', size: 224, cropSize: 224, mean: [0.1, 0.2, 0.3], std: [0.4, 0.5, 0.6] };
   const base = imageKey('f'.repeat(64), tower, spec, 'alg/1');
   it.each([
     ['image bytes', imageKey('e'.repeat(64), tower, spec, 'alg/1')],
-    ['model id', imageKey('f'.repeat(64), { ...tower, modelId: '/other' }, spec, 'alg/1')],
     ['dtype', imageKey('f'.repeat(64), { ...tower, dtype: 'q8' }, spec, 'alg/1')],
     ['weights', imageKey('f'.repeat(64), { ...tower, weights: 'b'.repeat(64) }, spec, 'alg/1')],
     ['preprocess mode', imageKey('f'.repeat(64), tower, { ...spec, mode: 'hf' }, 'alg/1')],
@@ -71,17 +70,47 @@ describe('cache keys never give a stale hit', () => {
   ])('image key changes with the %s', (_, other) => {
     expect(other).not.toBe(base);
   });
-  it('text key changes with the exact string and each part of the model identity', () => {
-    const t = textKey('a photo of a cat.', tower);
+  it('image key ignores where the model lies', () => {
+    expect(imageKey('f'.repeat(64), { ...tower, label: '/elsewhere' }, spec, 'alg/1')).toBe(base);
+  });
+
+  it('text key changes with the token ids, the padding policy, dtype and weights, not the location', () => {
+    const ids = [49406, 320, 1125, 539, 320, 2368, 269, 49407];
+    const t = textKey(ids, 'longest:0', tower);
     for (const other of [
-      textKey('a photo of a cat. ', tower),
-      textKey('a photo of a cat.', { ...tower, modelId: '/other' }),
-      textKey('a photo of a cat.', { ...tower, dtype: 'fp16' }),
-      textKey('a photo of a cat.', { ...tower, weights: 'c'.repeat(64) }),
+      textKey([...ids.slice(0, -1), 269, 49407], 'longest:0', tower),
+      textKey([4940, 6320, ...ids.slice(2)], 'longest:0', tower),
+      textKey(ids, 'max_length:64:1', tower),
+      textKey(ids, 'longest:0', { ...tower, dtype: 'fp16' }),
+      textKey(ids, 'longest:0', { ...tower, weights: 'c'.repeat(64) }),
     ]) {
       expect(other).not.toBe(t);
     }
-    expect(textKey('a photo of a cat.', { ...tower })).toBe(t);
+    expect(textKey([...ids], 'longest:0', { ...tower, label: '/other' })).toBe(t);
+  });
+
+  it('a copy of the model in another folder hits every entry; a changed tokenizer misses the texts', () => {
+    const cache = tempDir('cache-');
+    const first = tempDir('model a-');
+    const second = path.join(tempDir('elsewhere-'), 'copied model');
+    cpSync(TINY_MODEL, first, { recursive: true });
+    cpSync(TINY_MODEL, second, { recursive: true });
+    const dataset = smallFolderDataset(3, 2);
+    const run = (model: string) => {
+      const out = tempDir('reports-');
+      const r = bench(['run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', dataset, '--cache-dir', cache, '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      return latestResults(out).run.cache;
+    };
+    expect(run(first)).toMatchObject({ images: { fromCache: 0, computed: 6 }, texts: { fromCache: 0, computed: 3 } });
+    expect(run(second)).toMatchObject({ images: { fromCache: 6, computed: 0 }, texts: { fromCache: 3, computed: 0 } });
+    // Same ONNX weights, another vocabulary: "bag" now maps to another id, so only its prompt misses.
+    const file = path.join(second, 'tokenizer.json');
+    const tokenizer = JSON.parse(readFileSync(file, 'utf8')) as { model: { vocab: Record<string, number> } };
+    const vocab = tokenizer.model.vocab;
+    [vocab['bag</w>'], vocab['zebra</w>']] = [vocab['zebra</w>']!, vocab['bag</w>']!];
+    writeFileSync(file, JSON.stringify(tokenizer));
+    expect(run(second)).toMatchObject({ images: { fromCache: 6, computed: 0 }, texts: { fromCache: 2, computed: 1 } });
   });
 
   it('a run misses after the preprocessing or the ONNX weights change, and hits otherwise', () => {

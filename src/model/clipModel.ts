@@ -26,7 +26,7 @@ export interface ClipModel {
   readonly preprocess: PreprocessSpec;
   /** Loaded on first use: a run whose text embeddings are all cached never needs it. */
   tokenizer(): Promise<TextTokenizer>;
-  /** What the cache keys each tower's embeddings by: id, dtype and the weights' sha256. */
+  /** What the cache keys each tower's embeddings by: dtype and the weights' sha256 (plus a label for stats). */
   identity(tower: Tower): Promise<TowerIdentity>;
   /** Raw (unnormalised) text embeddings, one per tokenized text. */
   embedTexts(texts: readonly TokenizedText[]): Promise<Float32Array[]>;
@@ -110,8 +110,7 @@ async function towerIdentity(source: ModelSource, tower: Tower, load: () => Prom
     file = await onnxPath(source, tower);
   }
   const weights = file ? await memoizedSha256(file, memo) : `hub:${source.id}@main`;
-  const modelId = source.kind === 'local' ? source.location : source.id;
-  return { modelId, dtype: source.dtype, weights };
+  return { label: source.kind === 'local' ? source.location : source.id, dtype: source.dtype, weights };
 }
 
 /** transformers.js reports a missing network or a wrong id as a bare "fetch failed"; say what to do. */

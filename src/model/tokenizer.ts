@@ -1,29 +1,41 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tokenizers from '@huggingface/tokenizers';
 import { decodeHTML, replaceCodePoint } from 'entities/decode';
+import { InputError } from '../errors.js';
 import type { TextTokenizer, TokenizedText } from './types.js';
 
 /**
  * Reproduces the original OpenAI CLIP tokenizer (`clip.tokenize(text, truncate=True)`, ftfy left
  * out) on top of the BPE model of a transformers.js tokenizer.
  *
- * Only the vocabulary and merges are taken from transformers.js. Its normalizer and
+ * Only the BPE model (vocabulary and merges) comes from @huggingface/tokenizers. Its normalizer and
  * pre-tokenizer are bypassed because they differ from the original: NFC normalisation (the
  * original keeps `e\u0301` decomposed), JavaScript's `\s` (includes U+FEFF, misses U+0085), no
  * HTML unescaping, and truncation after the end token is added (long prompts lose it).
  */
 
-/** The BPE model inside a transformers.js tokenizer (`tokenizer._tokenizer.model`). */
-export interface BpeModel {
-  /** Byte-level pre-tokens in, BPE tokens out; the model appends the `</w>` suffix itself. */
+/** What is used of @huggingface/tokenizers' BPE model; it appends the `</w>` suffix itself. */
+interface BpeModel {
   encode(tokens: string[]): string[];
   readonly tokens_to_ids: ReadonlyMap<string, number>;
 }
 
-/** What is read from a transformers.js tokenizer; `PreTrainedTokenizer` satisfies it. */
-export interface HfClipTokenizer {
-  readonly model_max_length: unknown;
-  readonly _tokenizer: { readonly model: unknown };
+/**
+ * The package's own .d.ts re-exports without file extensions, which NodeNext resolution cannot
+ * follow, so the one class used is typed here.
+ */
+const { BPE } = tokenizers as unknown as { BPE: new (config: Record<string, unknown>) => BpeModel };
+
+/** The two files of a tokenizer folder that the CLIP tokenizer needs, parsed. */
+export interface ClipTokenizerFiles {
+  /** tokenizer.json: its `model` must be a BPE model with a vocabulary and merges. */
+  readonly tokenizer: unknown;
+  /** tokenizer_config.json: `model_max_length` is the context length. */
+  readonly config: unknown;
+  /** Names the files in errors. */
+  readonly where: string;
 }
 
 const START_TOKEN = '<|startoftext|>';
@@ -129,12 +141,20 @@ function toByteLevel(piece: string): string {
   return out;
 }
 
-function asBpeModel(hf: HfClipTokenizer): BpeModel {
-  const model = hf._tokenizer.model as Partial<BpeModel> | null;
-  if (typeof model?.encode !== 'function' || !(model.tokens_to_ids instanceof Map)) {
-    throw new Error('Tokenizer has no BPE model with a vocabulary; is it a CLIP tokenizer?');
+/**
+ * The BPE model of @huggingface/tokenizers (what transformers.js runs inside), built from the
+ * public `BPE` class rather than reached through a private field of a loaded tokenizer.
+ */
+function bpeModel(files: ClipTokenizerFiles): BpeModel {
+  const model = isRecord(files.tokenizer) ? files.tokenizer.model : undefined;
+  if (!isRecord(model) || model.type !== 'BPE' || !isRecord(model.vocab) || !Array.isArray(model.merges)) {
+    throw new InputError(`${files.where}: tokenizer.json has no BPE model with a vocabulary and merges; is it a CLIP tokenizer?`);
   }
-  return model as BpeModel;
+  return new BPE(model);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireId(vocab: ReadonlyMap<string, number>, token: string): number {
@@ -143,11 +163,11 @@ function requireId(vocab: ReadonlyMap<string, number>, token: string): number {
   return id;
 }
 
-function readContextLength(hf: HfClipTokenizer): number {
-  const length = hf.model_max_length;
+function readContextLength(files: ClipTokenizerFiles): number {
+  const length = isRecord(files.config) ? files.config.model_max_length : undefined;
   // Tokenizers without a limit report a huge sentinel (1e30); CLIP's text tower has a fixed one.
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 2 || length > 1_000_000) {
-    throw new Error(`Tokenizer model_max_length ${String(length)} is not a usable context length`);
+    throw new InputError(`${files.where}: tokenizer_config.json model_max_length ${String(length)} is not a usable context length`);
   }
   return length;
 }
@@ -184,13 +204,12 @@ function makeBpeEncoder(model: BpeModel, specials: ReadonlyMap<string, number>):
 }
 
 /**
- * Builds the tokenizer from an already loaded transformers.js tokenizer. Over-long prompts are
- * cut like the original: the first contextLength - 2 BPE ids, then the end token, so the
- * argmax pooling still finds the end token.
+ * Over-long prompts are cut like the original: the first contextLength - 2 BPE ids, then the end
+ * token, so the argmax pooling still finds the end token.
  */
-export function createClipTokenizer(hf: HfClipTokenizer): TextTokenizer {
-  const model = asBpeModel(hf);
-  const contextLength = readContextLength(hf);
+export function createClipTokenizer(files: ClipTokenizerFiles): TextTokenizer {
+  const model = bpeModel(files);
+  const contextLength = readContextLength(files);
   const startId = requireId(model.tokens_to_ids, START_TOKEN);
   const endId = requireId(model.tokens_to_ids, END_TOKEN);
   const encode = makeBpeEncoder(model, new Map([[START_TOKEN, startId], [END_TOKEN, endId]]));
@@ -199,27 +218,33 @@ export function createClipTokenizer(hf: HfClipTokenizer): TextTokenizer {
     const bpe = encode(text);
     return { text, ids: [startId, ...bpe.slice(0, keep), endId], truncated: bpe.length > keep };
   };
-  return { contextLength, padTokenId: PAD_TOKEN_ID, tokenize: (texts) => texts.map(tokenizeOne) };
+  return { contextLength, padTokenId: PAD_TOKEN_ID, padding: `longest:${PAD_TOKEN_ID}`, tokenize: (texts) => texts.map(tokenizeOne) };
+}
+
+/** Reads tokenizer.json and tokenizer_config.json of a model folder. */
+export async function readClipTokenizerFiles(folder: string): Promise<ClipTokenizerFiles> {
+  const read = async (name: string): Promise<unknown> => {
+    const file = join(folder, name);
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as unknown;
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : error instanceof Error ? error.message : String(error);
+      throw new InputError(`cannot read tokenizer file ${file}: ${reason}`, { cause: error });
+    }
+  };
+  const [tokenizer, config] = await Promise.all([read('tokenizer.json'), read('tokenizer_config.json')]);
+  return { tokenizer, config, where: folder };
 }
 
 /**
- * transformers.js reads anything that looks like `owner/name` (or a bare name) as a hub id, even
- * when such a folder exists locally, so existing folders are made absolute first.
+ * Loads a CLIP tokenizer from a local folder or a Hugging Face hub id (e.g.
+ * `Xenova/clip-vit-base-patch32`). A folder is read directly (no transformers.js import: a warm
+ * run tokenizes to find its cache keys); a hub id is downloaded into transformers.js's cache first.
  */
-function toModelLocation(modelIdOrDir: string): string {
+export async function loadClipTokenizer(modelIdOrDir: string, options: { localFilesOnly?: boolean } = {}): Promise<TextTokenizer> {
   const local = resolve(modelIdOrDir);
-  return existsSync(local) && statSync(local).isDirectory() ? local : modelIdOrDir;
-}
-
-/** Loads a CLIP tokenizer from a local folder or a Hugging Face hub id (e.g. `Xenova/clip-vit-base-patch32`). */
-export async function loadClipTokenizer(
-  modelIdOrDir: string,
-  options: { localFilesOnly?: boolean } = {},
-): Promise<TextTokenizer> {
-  // Imported on demand: a warm-cache run never needs transformers.js, and it costs ~0.5 s to load.
-  const { AutoTokenizer } = await import('@huggingface/transformers');
-  const hf = await AutoTokenizer.from_pretrained(toModelLocation(modelIdOrDir), {
-    local_files_only: options.localFilesOnly ?? false,
-  });
-  return createClipTokenizer(hf);
+  if (existsSync(local) && statSync(local).isDirectory()) return createClipTokenizer(await readClipTokenizerFiles(local));
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  await AutoTokenizer.from_pretrained(modelIdOrDir, { local_files_only: options.localFilesOnly ?? false });
+  return createClipTokenizer(await readClipTokenizerFiles(join(env.cacheDir ?? '', modelIdOrDir)));
 }

@@ -33,5 +33,10 @@ export interface TokenizedText {
 export interface TextTokenizer {
   readonly contextLength: number;
   readonly padTokenId: number;
+  /**
+   * How a batch is padded ("longest:0": to the longest in the batch with id 0): with the ids, all
+   * that decides the tensors fed to the text tower, so the cache keys a text by both.
+   */
+  readonly padding: string;
   tokenize(texts: readonly string[]): TokenizedText[];
 }

@@ -50,7 +50,7 @@ export async function embedImages(
   let pool: PreprocessPool | undefined;
   const result = await cachedCompute({
     kind: 'image',
-    model: `${identity.modelId}@${identity.dtype}`,
+    model: `${identity.label}@${identity.dtype}`,
     items: keyed,
     batchSize,
     session,

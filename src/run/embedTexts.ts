@@ -1,6 +1,7 @@
 import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
 import { textKey } from '../cache/keys.js';
 import type { ClipModel } from '../model/clipModel.js';
+import type { TokenizedText } from '../model/types.js';
 import { createProgress } from './progress.js';
 
 export interface TextEmbeddings {
@@ -12,36 +13,31 @@ export interface TextEmbeddings {
   readonly computed: number;
 }
 
-const TRUNCATED = 1;
-
 /**
- * Encodes every distinct prompt once (and once ever, with the cache). Misses are tokenized and
- * sorted by length before batching, so padding to the longest in a batch stays small.
+ * Encodes every distinct prompt once (and once ever, with the cache). Prompts are tokenized first,
+ * because the cache keys a text by the ids it feeds; misses are batched in order of token count,
+ * so padding to the longest in a batch stays small.
  */
 export async function embedTexts(model: ClipModel, prompts: readonly string[], batchSize: number, session: CacheSession): Promise<TextEmbeddings> {
-  const distinct = [...new Set(prompts)];
+  const tokenizer = await model.tokenizer();
+  const tokenized = tokenizer.tokenize([...new Set(prompts)]);
   const identity = await model.identity('text');
-  const keyed = distinct.map((text) => ({ key: textKey(text, identity), item: text }));
+  const keyed = tokenized.map((item) => ({ key: textKey(item.ids, tokenizer.padding, identity), item }));
   const progress = createProgress({ label: 'prompts', total: keyed.length });
-  const result = await cachedCompute({
+  const result = await cachedCompute<TokenizedText, readonly TokenizedText[]>({
     kind: 'text',
-    model: `${identity.modelId}@${identity.dtype}`,
-    // Character length is a free proxy for token length: no tokenizer load on a warm run.
-    items: [...keyed].sort((a, b) => a.item.length - b.item.length),
+    model: `${identity.label}@${identity.dtype}`,
+    items: [...keyed].sort((a, b) => a.item.ids.length - b.item.ids.length),
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
-    prepare: async (texts) => (await model.tokenizer()).tokenize(texts),
-    compute: async (tokens) => {
-      const vectors = await model.embedTexts(tokens);
-      return vectors.map((vector, i) => ({ vector, flags: tokens[i]!.truncated ? TRUNCATED : 0 }));
-    },
+    prepare: (texts) => Promise.resolve(texts),
+    compute: async (texts) => (await model.embedTexts(texts)).map((vector) => ({ vector, flags: 0 })),
   });
   progress.done();
-  const byText = new Map(keyed.map(({ key, item }) => [item, result.vectors.get(key)!]));
   return {
-    byText: new Map([...byText].map(([text, v]) => [text, v.vector])),
-    truncated: new Set([...byText].filter(([, v]) => (v.flags & TRUNCATED) !== 0).map(([text]) => text)),
+    byText: new Map(keyed.map(({ key, item }) => [item.text, result.vectors.get(key)!.vector])),
+    truncated: new Set(tokenized.filter((t) => t.truncated).map((t) => t.text)),
     fromCache: result.hits,
     computed: result.computed,
   };
