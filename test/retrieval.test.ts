@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
 import { loadAnyDataset, selectRetrievalSubset } from '../src/datasets/index.js';
+import { blankCaptionsWarning, isBlankCaption } from '../src/datasets/captions.js';
 import type { RetrievalDataset } from '../src/datasets/types.js';
 import { retrievalRanks } from '../src/metrics/index.js';
 import { loadClipModel } from '../src/model/clipModel.js';
@@ -10,7 +11,7 @@ import { decodeImage } from '../src/model/decode.js';
 import { preprocessImage } from '../src/model/preprocess.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import { benchRun } from '../src/run/benchRun.js';
-import { GOLDEN_IMAGES, ROOT, TINY_MODEL, bench, runDirs, tempDir } from './helpers.js';
+import { GOLDEN_IMAGES, REFERENCE, ROOT, TINY_MODEL, bench, runDirs, tempDir, type CliResult } from './helpers.js';
 
 const IMAGES = ['china.jpg', 'flower.jpg', 'grace_hopper.jpg', 'tall-strip.png', 'odd-crop-641x430.png'];
 const opts = (extra: Record<string, string> = {}) => ({ cwd: ROOT, datasetsDir: path.join(ROOT, 'datasets'), ...extra });
@@ -76,7 +77,8 @@ describe('caption loaders', () => {
     const d = await loadRetrieval(file);
     expect(d.format).toBe('karpathy');
     expect(d.images.map((i) => i.id)).toEqual(['val2014/a.jpg']);
-    expect(d.captions.map((c) => c.text)).toEqual(['A temple.', 'A roof.']);
+    // Kept as given: the tokenizer cleans whitespace the way the reference does.
+    expect(d.captions.map((c) => c.text)).toEqual(['A temple. ', 'A roof.']);
     expect((await loadRetrieval(file, { split: 'train' })).images.map((i) => i.id)).toEqual(['val2014/b.jpg']);
     await expect(loadAnyDataset(file, opts({ split: 'val' }))).rejects.toThrow(/no images in split "val" \(the file has: test, train\)/);
   });
@@ -94,8 +96,8 @@ describe('caption loaders', () => {
     expect((await loadRetrieval(path.join(dir, 'p.jsonl'))).images.map((i) => i.id)).toEqual(['flower.jpg', 'china.jpg']);
     writeFileSync(path.join(dir, 'bad.jsonl'), '{"image": "a.jpg", "caption": "ok"}\n{"image": "b.jpg"}\n');
     await expect(loadAnyDataset(path.join(dir, 'bad.jsonl'), opts())).rejects.toThrow(/bad\.jsonl:2: missing "caption"/);
-    writeFileSync(path.join(dir, 'empty.csv'), 'image,caption\nchina.jpg,\n');
-    await expect(loadAnyDataset(path.join(dir, 'empty.csv'), opts())).rejects.toThrow(/empty\.csv:2: column "caption": empty/);
+    writeFileSync(path.join(dir, 'empty.csv'), 'image,caption\n,a caption\n');
+    await expect(loadAnyDataset(path.join(dir, 'empty.csv'), opts())).rejects.toThrow(/empty\.csv:2: column "image": empty/);
   });
 
   it('subsets take whole images with all their captions, deterministically', async () => {
@@ -159,5 +161,137 @@ describe('bench run on a captioned set', () => {
     const task = bench(['run', '--dataset', file, '--task', 'classification', '--model', TINY_MODEL]);
     expect(task.status).toBe(2);
     expect(task.stderr).toContain('is a retrieval dataset');
+  });
+});
+
+describe('blank captions', () => {
+  const BLANKS = ['', '  ', ' \t\n', '\u3000'];
+
+  it('COCO keeps empty and whitespace-only captions exactly as given', async () => {
+    const file = cocoSet((j) => {
+      BLANKS.forEach((caption, i) => j.annotations.push({ id: 500 + i, image_id: 100 + i, caption }));
+      j.annotations.push({ id: 600, image_id: 104, caption: '  padded  ' });
+    });
+    const d = await loadRetrieval(file);
+    expect(d.captions).toHaveLength(9 + BLANKS.length + 1);
+    BLANKS.forEach((text, i) => expect(d.captions.filter((c) => c.image === i).at(-1)).toEqual({ text, image: i }));
+    expect(d.captions.at(-1)).toEqual({ text: '  padded  ', image: 4 });
+  });
+
+  it.each([
+    ['a number', 42, /annotations\[9\]: "caption" must be a string, got 42/],
+    ['null', null, /annotations\[9\]: "caption" must be a string, got null/],
+  ])('COCO still rejects a caption that is %s, naming the entry', async (_, caption, message) => {
+    await expect(loadAnyDataset(cocoSet((j) => j.annotations.push({ id: 77, image_id: 100, caption })), opts())).rejects.toThrow(message);
+  });
+
+  it('Karpathy keeps blank sentences and rejects missing or non-string ones', async () => {
+    const dir = tempDir('karpathy-');
+    symlinkSync(path.join(GOLDEN_IMAGES, 'china.jpg'), path.join(dir, 'a.jpg'));
+    const write = (sentences: unknown[]): string => {
+      const file = path.join(dir, `dataset_${sentences.length}_${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ images: [{ filename: 'a.jpg', split: 'test', sentences }] }));
+      return file;
+    };
+    const d = await loadRetrieval(write([{ raw: '' }, { raw: ' \t ' }, { raw: 'A roof.' }]));
+    expect(d.captions.map((c) => c.text)).toEqual(['', ' \t ', 'A roof.']);
+    await expect(loadAnyDataset(write([{ raw: 'ok' }, { tokens: [] }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[1\]: missing "raw"/);
+    await expect(loadAnyDataset(write([{ raw: 5 }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[0\]: "raw" must be a string, got 5/);
+  });
+
+  it('caption pairs keep blank captions from CSV, TSV and JSONL; a missing caption is still an error', async () => {
+    const dir = tempDir('pairs-');
+    for (const f of ['china.jpg', 'flower.jpg']) symlinkSync(path.join(GOLDEN_IMAGES, f), path.join(dir, f));
+    writeFileSync(path.join(dir, 'p.csv'), 'image,caption\nchina.jpg,\nflower.jpg,"  "\nchina.jpg, a roof \n');
+    writeFileSync(path.join(dir, 'p.tsv'), 'image\tcaption\nchina.jpg\t\nflower.jpg\t a flower\n');
+    writeFileSync(path.join(dir, 'p.jsonl'), '{"image": "china.jpg", "caption": ""}\n{"image": "flower.jpg", "caption": " \\t"}\n');
+    expect((await loadRetrieval(path.join(dir, 'p.csv'))).captions).toEqual([{ text: '', image: 0 }, { text: ' a roof ', image: 0 }, { text: '  ', image: 1 }]);
+    expect((await loadRetrieval(path.join(dir, 'p.tsv'))).captions).toEqual([{ text: '', image: 0 }, { text: ' a flower', image: 1 }]);
+    expect((await loadRetrieval(path.join(dir, 'p.jsonl'))).captions).toEqual([{ text: '', image: 0 }, { text: ' \t', image: 1 }]);
+    writeFileSync(path.join(dir, 'short.csv'), 'image,caption\nchina.jpg,ok\nflower.jpg\n');
+    await expect(loadAnyDataset(path.join(dir, 'short.csv'), opts())).rejects.toThrow(/short\.csv:3: Too few fields/);
+    writeFileSync(path.join(dir, 'null.jsonl'), '{"image": "china.jpg", "caption": null}\n');
+    await expect(loadAnyDataset(path.join(dir, 'null.jsonl'), opts())).rejects.toThrow(/null\.jsonl:1: "caption" must be a string, got null/);
+  });
+
+  it('counts as blank what the original tokenizer strips (Python whitespace), not what trim() does', () => {
+    for (const text of ['', ' ', '\t\n\r\v\f', '\u00a0\u2003\u3000', '\u0085', '\x1c\x1f']) expect(isBlankCaption(text), JSON.stringify(text)).toBe(true);
+    // U+FEFF and U+200B are tokens to the original tokenizer, though trim() removes the first.
+    for (const text of ['\ufeff', '\u200b', ' a ', '.']) expect(isBlankCaption(text), JSON.stringify(text)).toBe(false);
+  });
+
+  it('warns once, counting the blank captions and naming the first few images', async () => {
+    const d = await loadRetrieval(cocoSet());
+    expect(blankCaptionsWarning(d)).toBeUndefined();
+    const one = { ...d, captions: [...d.captions, { text: '', image: 1 }] };
+    expect(blankCaptionsWarning(one)).toBe('1 caption is empty or whitespace only (image flower.jpg): embedded as they are, as CLIP_benchmark does');
+    const many = { ...d, captions: [...d.captions, ...[4, 0, 0, 2, 1].map((image) => ({ text: ' ', image }))] };
+    expect(blankCaptionsWarning(many)).toBe(
+      '5 captions are empty or whitespace only (images odd-crop-641x430.png, china.jpg, grace_hopper.jpg, …): embedded as they are, as CLIP_benchmark does',
+    );
+  });
+});
+
+interface BlankCaptionsGolden {
+  readonly ks: readonly number[];
+  readonly images: readonly string[];
+  readonly captions: readonly { readonly text: string; readonly image: number }[];
+  readonly blank_captions: readonly number[];
+  readonly expected: Readonly<Record<string, number>>;
+  readonly without_blank: Readonly<Record<string, number>>;
+  readonly hits: Readonly<Record<string, readonly number[]>>;
+}
+
+describe('empty caption parity with the reference numbers', () => {
+  // tools/reference/blank_captions.py: CLIP_benchmark's zeroshot_retrieval.evaluate on tiny-clip in PyTorch.
+  const golden = JSON.parse(readFileSync(path.join(REFERENCE, 'goldens/blank-captions.json'), 'utf8')) as BlankCaptionsGolden;
+  let run: { cli: CliResult; results: RetrievalResults } | undefined;
+
+  /** One `bench run` on the golden set as a COCO caption file, shared by the tests below. */
+  function benchOnGoldenSet(): { cli: CliResult; results: RetrievalResults } {
+    if (run) return run;
+    const dir = tempDir('blank-');
+    mkdirSync(path.join(dir, 'images'));
+    for (const f of golden.images) symlinkSync(path.join(GOLDEN_IMAGES, f), path.join(dir, 'images', f));
+    const file = path.join(dir, 'captions_val.json');
+    writeFileSync(file, JSON.stringify({
+      images: golden.images.map((file_name, i) => ({ id: i + 1, file_name })),
+      annotations: golden.captions.map((c, i) => ({ id: i + 1, image_id: c.image + 1, caption: c.text })),
+    }));
+    const out = tempDir();
+    const ks = golden.ks.join(',');
+    const cli = bench(['run', '--dataset', file, '--model', TINY_MODEL, '--preprocess', 'clip', '--recall-k', ks, '--out', out, '--cache-dir', tempDir()]);
+    const dirs = runDirs(out);
+    const results = (dirs[0] ? JSON.parse(readFileSync(path.join(out, dirs[0], 'results.json'), 'utf8')) : undefined) as RetrievalResults;
+    run = { cli, results };
+    return run;
+  }
+
+  it('the golden set is one where the blank captions change the numbers', () => {
+    expect(golden.blank_captions.map((i) => golden.captions[i]!.text)).toEqual(['', '  \t']);
+    expect(golden.without_blank).not.toEqual(golden.expected);
+  });
+
+  it('embeds blank captions as they are, keeps them in the metrics and matches CLIP_benchmark exactly', () => {
+    const { cli, results } = benchOnGoldenSet();
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(results.run.dataset.captionCount).toBe(golden.captions.length);
+    expect(results.captions).toEqual(golden.captions.map(({ text, image }) => ({ text, image })));
+    const metrics = results.promptSets[0]!.metrics;
+    expect(Object.keys(metrics).sort()).toEqual(Object.keys(golden.expected).sort());
+    for (const [name, value] of Object.entries(golden.expected)) expect(Math.abs(metrics[name]! - value), name).toBeLessThanOrEqual(1e-12);
+    // Query by query: a rank below k is exactly CLIP_benchmark's hit.
+    const { imageRankPerCaption, captionRankPerImage } = results.promptSets[0]!.ranks;
+    for (const k of golden.ks) {
+      expect(imageRankPerCaption.map((r) => Number(r < k)), `image@${k}`).toEqual(golden.hits[`image_retrieval_recall@${k}`]);
+      expect(captionRankPerImage.map((r) => Number(r < k)), `text@${k}`).toEqual(golden.hits[`text_retrieval_recall@${k}`]);
+    }
+  });
+
+  // Needs benchRun to pass blankCaptionsWarning(dataset) to hooks.onWarning.
+  it('warns once on stderr, naming the images with blank captions', () => {
+    const { cli } = benchOnGoldenSet();
+    expect(cli.stderr).toContain('warning: 2 captions are empty or whitespace only (images flower.jpg, tall-strip.png): embedded as they are, as CLIP_benchmark does');
+    expect(cli.stderr.match(/empty or whitespace only/g)).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { pathKind, resolveUnder } from './fsutil.js';
+import { isRecord } from './json.js';
 import { InputError, type Caption, type RetrievalDataset, type RetrievalFormat, type RetrievalImage } from './types.js';
 
 export interface CaptionedImage {
@@ -46,4 +47,45 @@ export function captionedDataset(
     for (const text of entry.captions) captions.push({ text, image: index });
   }
   return { task: 'retrieval', name: name ?? path.parse(file).name, format, root: file, imagesDir, images, captions };
+}
+
+/**
+ * A caption field: required and a string, but kept exactly as given, even empty or blank.
+ * CLIP_benchmark embeds such captions as they are, and the original tokenizer does its own
+ * whitespace cleaning (Python's, which differs from JavaScript's trim), so trimming here could
+ * only make the ids differ from the reference.
+ */
+export function captionField(entry: unknown, name: string, where: string): string {
+  if (!isRecord(entry)) throw new InputError(`${where}: expected an object`);
+  const value = entry[name];
+  if (value === undefined) throw new InputError(`${where}: missing "${name}"`);
+  if (typeof value !== 'string') throw new InputError(`${where}: "${name}" must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Python's str.isspace() (White_Space plus U+001C..U+001F), what the original tokenizer strips:
+ * a caption made only of these encodes as just the start and end tokens. JavaScript's trim()
+ * would also count U+FEFF, which the original keeps as a token.
+ */
+const BLANK = /^[\p{White_Space}\x1c-\x1f]*$/u;
+
+export function isBlankCaption(text: string): boolean {
+  return BLANK.test(text);
+}
+
+const NAMED_IMAGES = 3;
+
+/**
+ * One warning for the empty or whitespace-only captions of a set, naming the first few images that
+ * have them; undefined when there are none. They are kept, so the numbers match CLIP_benchmark,
+ * but a caption file that has them is often broken, and an empty caption matches no image well.
+ */
+export function blankCaptionsWarning(dataset: RetrievalDataset): string | undefined {
+  const blank = dataset.captions.filter((c) => isBlankCaption(c.text));
+  if (blank.length === 0) return undefined;
+  const images = [...new Set(blank.map((c) => dataset.images[c.image]?.id ?? `#${c.image}`))];
+  const named = images.slice(0, NAMED_IMAGES).join(', ') + (images.length > NAMED_IMAGES ? ', …' : '');
+  const count = blank.length === 1 ? '1 caption is' : `${blank.length} captions are`;
+  return `${count} empty or whitespace only (${images.length === 1 ? 'image' : 'images'} ${named}): embedded as they are, as CLIP_benchmark does`;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
+import { captionField, captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
 import { isRecord } from './json.js';
 import { InputError, type RetrievalDataset } from './types.js';
 
@@ -28,13 +28,13 @@ export async function loadCocoCaptions(file: string, json: unknown, options: Cap
   annotations.forEach((annotation, i) => {
     const where = `${file}: annotations[${i}]`;
     const imageId = field(annotation, 'image_id', where, ['number', 'string']);
-    const caption = field(annotation, 'caption', where, ['string']) as string;
+    const caption = captionField(annotation, 'caption', where);
     const id = isRecord(annotation) ? annotation.id : undefined;
     if (id !== undefined && annotationIds.has(id)) throw new InputError(`${where}: duplicate annotation id ${JSON.stringify(id)}`);
     annotationIds.add(id);
     const image = byId.get(imageId);
     if (!image) throw new InputError(`${where}: image_id ${JSON.stringify(imageId)} is not in "images"; add the image or drop the caption`);
-    image.captions.push(caption.trim());
+    image.captions.push(caption);
   });
   const entries: CaptionedImage[] = [...byId.values()];
   const imagesDir = await resolveImagesDir(file, entries[0]?.file, options.images);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
+import { captionField, captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
 import { field, type CaptionFileOptions } from './coco.js';
 import { isRecord } from './json.js';
 import { InputError, type RetrievalDataset } from './types.js';
@@ -39,5 +39,5 @@ export async function loadKarpathySplit(file: string, json: unknown, options: Ka
 
 function sentences(value: unknown, where: string): string[] {
   if (!Array.isArray(value)) throw new InputError(`${where}: "sentences" must be a list of {"raw": "..."}`);
-  return value.map((s, j) => (field(s, 'raw', `${where}.sentences[${j}]`, ['string']) as string).trim());
+  return value.map((s, j) => captionField(s, 'raw', `${where}.sentences[${j}]`));
 }

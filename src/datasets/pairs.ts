@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
+import { captionField, captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
 import { field, type CaptionFileOptions } from './coco.js';
 import { isNotFound, stripBom } from './fsutil.js';
 import { parseJson } from './json.js';
@@ -41,7 +41,7 @@ function jsonlRows(text: string, file: string): PairRow[] {
     const where = `${file}:${i + 1}`;
     const record = parseJson(line, where);
     const image = (record as Record<string, unknown>)?.image !== undefined ? 'image' : 'path';
-    return [{ image: (field(record, image, where, ['string']) as string).trim(), caption: (field(record, 'caption', where, ['string']) as string).trim(), where }];
+    return [{ image: (field(record, image, where, ['string']) as string).trim(), caption: captionField(record, 'caption', where), where }];
   });
 }
 
@@ -57,7 +57,7 @@ function delimitedRows(text: string, file: string): PairRow[] {
   // Line numbers assume one line per row; papaparse's row index is what a quoted newline would shift.
   return parsed.data.map((row, i) => ({
     image: required(row[column], `${file}:${i + 2}`, column),
-    caption: required(row.caption, `${file}:${i + 2}`, 'caption'),
+    caption: captionCell(row.caption, `${file}:${i + 2}`),
     where: `${file}:${i + 2}`,
   }));
 }
@@ -65,6 +65,12 @@ function delimitedRows(text: string, file: string): PairRow[] {
 function required(value: string | undefined, where: string, column: string): string {
   if (value === undefined || value.trim() === '') throw new InputError(`${where}: column "${column}": empty; every row needs an image and a caption`);
   return value.trim();
+}
+
+/** An empty caption cell is kept as it is (see captionField); only a row without the cell is an error. */
+function captionCell(value: string | undefined, where: string): string {
+  if (value === undefined) throw new InputError(`${where}: column "caption": missing; every row needs an image and a caption`);
+  return value;
 }
 
 async function readText(file: string): Promise<string> {
