@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPromptSet, renderClassPrompts } from '../src/prompts/index.js';
+import { captionsAsTheyAre, loadPromptSet, renderClassPrompts } from '../src/prompts/index.js';
 
 function promptFile(content: string, name = 'p.hbs'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'prompts-'));
@@ -64,5 +64,13 @@ describe('prompt files', () => {
     const set = await loadPromptSet(file);
     expect(renderClassPrompts(set, ['T-shirt/top', 'Bag'])).toEqual([['a photo of a t-shirt.'], ['a photo of a Bag.']]);
     expect(() => renderClassPrompts(set, ['Bag'])).toThrow(/does not have: "T-shirt\/top"/);
+  });
+});
+
+describe('rendered prompts are stripped as Python strips', () => {
+  it('keeps a U+FEFF that JS trim() would remove, drops the \\x1c that trim() would keep', () => {
+    const [template] = captionsAsTheyAre().templates;
+    expect(template!.render({ caption: '\ufeffa cat\ufeff' })).toBe('\ufeffa cat\ufeff');
+    expect(template!.render({ caption: '\x1c a cat \u3000\x1f' })).toBe('a cat');
   });
 });

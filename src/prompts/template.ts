@@ -53,8 +53,14 @@ function renderChecked(
   if (missing.length > 0) {
     throw new PromptError(`${where}: this task has no {{${missing[0]}}} to fill the template with`);
   }
-  return compiled(values).trim();
+  return compiled(values).replace(PY_STRIP, '');
 }
+
+/**
+ * Python's str.strip(), not JS trim(): the reference tokenizer strips with Python's rules, so a
+ * caption ending in U+FEFF (which trim() removes and Python keeps) must keep it.
+ */
+const PY_STRIP = /^[\p{White_Space}\x1c-\x1f]+|[\p{White_Space}\x1c-\x1f]+$/gu;
 
 function parse(source: string, where: string): hbs.AST.Program {
   try {
