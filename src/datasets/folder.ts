@@ -6,6 +6,11 @@ import { isNotFound, resolveUnder } from './fsutil.js';
 import { compareCodePoints } from './order.js';
 import { InputError, type ClassificationDataset, type ClassificationItem } from './types.js';
 
+/**
+ * Raster formats that decodeImage opens as PIL does (BMP through model/bmp.ts). No .svg or .pdf: PIL
+ * cannot open vector formats, so they are not images here (torchvision's ImageFolder skips them too);
+ * one under a raster name is refused when decoded and reported as that image's error.
+ */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.gif', '.tif', '.tiff'];
 
 export const LAYOUT_HINT =

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { InputError } from '../errors.js';
+import { BmpError, decodeBmp, isBmp } from './bmp.js';
 import { cmykToRgb } from './preprocess.js';
 import type { DecodedImage } from './types.js';
 
@@ -34,7 +35,10 @@ export type SourceImage = DecodedImage & PilImageInfo;
  */
 const SHARP_OPTIONS: SharpOptions = { failOn: 'truncated', ignoreIcc: true, autoOrient: false };
 
-/** Decodes an image file (path) or encoded bytes as PIL would open it; `name` labels errors for bytes. */
+/**
+ * Decodes an image file (path) or encoded bytes as PIL would open it; `name` labels errors for bytes.
+ * BMP goes to bmp.ts (libvips has no BMP loader); vector formats, which PIL cannot open, are refused.
+ */
 export async function decodeImage(input: string | Uint8Array, name?: string): Promise<SourceImage> {
   const label = typeof input === 'string' ? input : (name ?? 'image buffer');
   const bytes = typeof input === 'string' ? await readBytes(input) : input;
@@ -42,7 +46,7 @@ export async function decodeImage(input: string | Uint8Array, name?: string): Pr
   try {
     return await decodeBytes(bytes);
   } catch (err) {
-    throw decodeError(label, describeSharpError(err), err);
+    throw decodeError(label, describeDecodeError(err), err);
   }
 }
 
@@ -66,6 +70,11 @@ function describeReadError(err: unknown): string {
   return firstLine(err);
 }
 
+function describeDecodeError(err: unknown): string {
+  if (err instanceof NotRaster || err instanceof BmpError) return err.message;
+  return describeSharpError(err);
+}
+
 function describeSharpError(err: unknown): string {
   const text = firstLine(err);
   if (/unsupported image format/i.test(text)) return 'not a supported image format (is the file corrupt or not an image?)';
@@ -79,11 +88,68 @@ function firstLine(err: unknown): string {
 }
 
 async function decodeBytes(bytes: Uint8Array): Promise<SourceImage> {
+  if (isBmp(bytes)) return decodeBmp(bytes);
+  if (!hasRasterSignature(bytes)) throw new NotRaster(notRasterReason(bytes));
   const meta = await sharp(bytes, SHARP_OPTIONS).metadata();
+  // Unreachable through the signatures above; kept so that no later change lets sharp render one.
+  if (meta.format === 'svg' || meta.format === 'pdf') throw new NotRaster(vectorReason(meta.format === 'svg' ? 'SVG' : 'PDF'));
   const png = meta.format === 'png' ? readPngHeader(bytes) : undefined;
   if (meta.space === 'cmyk') return decodeCmyk(bytes);
   if (meta.space === 'grey16' || meta.space === 'rgb16') return decode16(bytes, meta.space, png);
   return decode8(bytes, meta, png);
+}
+
+/** A file the reference pipeline (PIL) would not open as a raster image; the message says why. */
+class NotRaster extends Error {
+  override readonly name: string = 'NotRaster';
+}
+
+/**
+ * Leading bytes of what sharp may decode from a buffer, SVG aside: JPEG, PNG, GIF, TIFF (and
+ * BigTIFF), WebP, HEIF/AVIF (`ftyp` box). libvips picks its loader by sniffing too, and its SVG
+ * loader takes anything with "<svg" near the start, so only these reach sharp at all: an SVG (or
+ * whatever it references) is never parsed, fetched or rendered.
+ */
+const RASTER_SIGNATURES: readonly (readonly SignaturePart[])[] = [
+  [[0, [0xff, 0xd8]]],
+  [[0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]]],
+  [[0, ascii('GIF8')]],
+  [[0, ascii('II*\0')]],
+  [[0, ascii('MM\0*')]],
+  [[0, ascii('II+\0')]],
+  [[0, ascii('MM\0+')]],
+  [[0, ascii('RIFF')], [8, ascii('WEBP')]],
+  [[4, ascii('ftyp')]],
+];
+
+/** Bytes expected at an offset. */
+type SignaturePart = readonly [number, readonly number[]];
+
+function ascii(text: string): number[] {
+  return [...text].map((c) => c.charCodeAt(0));
+}
+
+function hasRasterSignature(bytes: Uint8Array): boolean {
+  return RASTER_SIGNATURES.some((parts) => parts.every(([at, expected]) => startsWith(bytes, at, expected)));
+}
+
+function startsWith(bytes: Uint8Array, at: number, expected: readonly number[]): boolean {
+  return bytes.length >= at + expected.length && expected.every((b, i) => bytes[at + i] === b);
+}
+
+/** "<svg" (any case) in the first 1000 bytes is libvips' SVG test; PDF readers look for "%PDF" in the first 1024. */
+function notRasterReason(bytes: Uint8Array): string {
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  if (/<svg/i.test(head.slice(0, 1000))) return vectorReason('SVG');
+  if (head.includes('%PDF')) return vectorReason('PDF');
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    return 'it is gzip-compressed (a .svgz SVG or a .gz archive), which the reference pipeline (PIL) cannot open; decompress it, and convert an SVG to PNG first';
+  }
+  return 'not a supported image format (is the file corrupt or not an image?)';
+}
+
+function vectorReason(format: 'SVG' | 'PDF'): string {
+  return `${format} is a vector format, which the reference pipeline (PIL) cannot open; convert it to PNG first`;
 }
 
 interface PngHeader {
