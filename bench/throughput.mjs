@@ -2,6 +2,8 @@
 // Throughput of `bench run` against the raw engine, in one process on one machine:
 //   (a) a bare onnxruntime-node session on tensors made beforehand (the ceiling),
 //   (b) `bench run --no-cache` end to end (decode, preprocess, inference, metrics, results).
+// Each both ways: steady state (after the first batches: no session creation, no pipeline fill)
+// and the whole run (raw: session creation and every batch; bench run: process start to exit).
 // For the ViT-B/32-sized fixture on Fashion-MNIST and on a folder of real photos, then q8 vs fp32
 // on the demo model, and peak RSS of a 1,000- vs a 10,000-image run.
 // Usage: npm run build && node bench/throughput.mjs [--images 2000] [--photos <dir>] [--skip fmnist,photos,q8,rss]
@@ -52,6 +54,9 @@ async function photoDataset(count) {
   return path.dirname(dir);
 }
 
+/** Batches left out of a steady-state rate: the first runs of a session allocate and tune. */
+const WARMUP_BATCHES = 2;
+
 async function rawEngine(model, datasetSpec, limit) {
   const source = resolveModelSource(model, 'fp32', root);
   const spec = await loadPreprocessSpec(source, 'clip');
@@ -61,18 +66,24 @@ async function rawEngine(model, datasetSpec, limit) {
     const image = item.source.kind === 'file' ? await decodeImage(item.source.path) : item.source.image;
     tensors.push(preprocessImage(image, spec));
   }
+  if (tensors.length <= WARMUP_BATCHES * batchSize) throw new Error(`--images must exceed ${WARMUP_BATCHES * batchSize} for a steady-state rate`);
+  const created = performance.now();
   const session = await ort.InferenceSession.create(path.join(source.location, 'onnx/vision_model.onnx'), { intraOpNumThreads: threads });
   const plane = 3 * spec.cropSize * spec.cropSize;
-  const started = performance.now();
+  let steadyFrom = 0;
   for (let i = 0; i < tensors.length; i += batchSize) {
+    if (i === WARMUP_BATCHES * batchSize) steadyFrom = performance.now();
     const batch = tensors.slice(i, i + batchSize);
     const data = new Float32Array(batch.length * plane);
     batch.forEach((t, j) => data.set(t, j * plane));
     await session.run({ pixel_values: new ort.Tensor('float32', data, [batch.length, 3, spec.cropSize, spec.cropSize]) });
   }
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
   await session.release();
-  return tensors.length / seconds;
+  return {
+    steady: (tensors.length - WARMUP_BATCHES * batchSize) / ((ended - steadyFrom) / 1000),
+    whole: tensors.length / ((ended - created) / 1000),
+  };
 }
 
 function benchRun(model, datasetSpec, limit, extra = []) {
@@ -83,15 +94,38 @@ function benchRun(model, datasetSpec, limit, extra = []) {
   const child = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   const seconds = (performance.now() - started) / 1000;
   if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
-  const results = JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'results.json'), 'utf8'));
+  const [runId] = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
   const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(child.stderr)[1]) / 1024;
-  return { imgPerSec: results.items.length / seconds, seconds, maxRssMb, results };
+  return { imgPerSec: results.items.length / seconds, seconds, maxRssMb, results, timings: results.run.timings };
+}
+
+/**
+ * bench run's steady-state rate: the extra images of a full run over the extra seconds its image
+ * stage took compared with a run of only the warm-up batches. What both share (the tower's load,
+ * which run.timings already counts apart, and the first batches' pipeline fill) cancels out.
+ */
+function benchSteady(model, datasetSpec, limit) {
+  const full = benchRun(model, datasetSpec, limit);
+  const warmup = benchRun(model, datasetSpec, WARMUP_BATCHES * batchSize);
+  const images = full.results.items.length - warmup.results.items.length;
+  return { full, steady: images / (full.timings.imageEmbedding - warmup.timings.imageEmbedding) };
 }
 
 async function compare(label, model, datasetSpec, limit) {
   const a = await rawEngine(model, datasetSpec, limit);
-  const b = benchRun(model, datasetSpec, limit);
-  console.log(`${label}: (a) raw onnxruntime session ${fmt(a)} img/s, (b) bench run --no-cache ${fmt(b.imgPerSec)} img/s (${fmt(b.seconds)} s wall), b/a = ${(b.imgPerSec / a).toFixed(2)}`);
+  const { full: b, steady } = benchSteady(model, datasetSpec, limit);
+  const t = b.timings;
+  console.log(`${label}:`);
+  console.log(`  steady state (after the first ${WARMUP_BATCHES} batches): (a) raw onnxruntime ${fmt(a.steady)} img/s, (b) bench run ${fmt(steady)} img/s, b/a = ${(steady / a.steady).toFixed(2)}`);
+  console.log(
+    `  whole run: (a) raw onnxruntime ${fmt(a.whole)} img/s (session creation and every batch), (b) bench run --no-cache ${fmt(b.imgPerSec)} img/s ` +
+      `(${fmt(b.seconds)} s wall, process start to exit), b/a = ${(b.imgPerSec / a.whole).toFixed(2)}`,
+  );
+  console.log(
+    `  (b) stages: start-up ${t.startup.toFixed(2)} s, model load ${t.modelLoad.toFixed(2)} s, texts ${t.textEmbedding.toFixed(2)} s, ` +
+      `images ${t.imageEmbedding.toFixed(2)} s (${fmt(t.imagesPerSecond)} img/s), metrics ${t.metrics.toFixed(2)} s, report ${t.report.toFixed(2)} s`,
+  );
 }
 
 console.log(`machine: ${threads} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; batch ${batchSize}, ${threads} intra-op threads`);

@@ -12,7 +12,7 @@ export { preprocessImage, resizeAndCrop, toPixelValues } from './model/preproces
 export type { DecodedImage, PreprocessSpec, PreprocessMode, TextTokenizer, TokenizedText } from './model/types.js';
 export { resolveRunConfig, type RunConfig } from './config/config.js';
 export { benchRun, type BenchRunOutput } from './run/benchRun.js';
-export type { Results } from './results/schema.js';
+export type { Results, RunTimings } from './results/schema.js';
 export { InputError } from './errors.js';
 export * from './compare/index.js';
 export { readHistory, type HistoryRecord } from './history/history.js';

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { InterruptedError } from '../cache/index.js';
+// cachedCompute.js, not the cache's index: the index opens SQLite, which `bench --version` must not load.
+import { InterruptedError } from '../cache/cachedCompute.js';
 import { InputError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { registerBaseline } from './baseline.js';
@@ -18,7 +19,14 @@ export const EXIT_USAGE = 2;
 /** The shell's convention for a run stopped by Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 run failed, 2 usage or input error. */
+/**
+ * Runs the CLI and returns the exit code: 0 ok, 1 run failed, 2 usage or input error.
+ *
+ * Start-up cost matters (`bench --version`, `--help`, and a warm run that is mostly start-up): the
+ * modules imported here and by the register* functions define options only, and each command's
+ * action module (<command>Action.ts) with its dependencies is imported when that command runs.
+ * test/timings.test.ts fails if transformers.js, onnxruntime, sharp or vega load for --version/--help.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('bench')
     .description('Zero-shot benchmarks for CLIP-family models: how much does the wording of a prompt matter?')

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import sharp from 'sharp';
 import { loadDataset, SPLITS } from '../datasets/index.js';
 import type { ClassificationDataset, ImageSource } from '../datasets/types.js';
 import type { Results } from '../results/schema.js';
@@ -74,6 +73,8 @@ async function reloadSources(where: string, ids: readonly string[], cwd: string)
 
 /** PNG for grey or transparent images (small and exact), JPEG for photos. */
 async function thumbnail(source: ImageSource, size: number): Promise<string> {
+  // Imported on first use: a report without a gallery never loads sharp.
+  const { default: sharp } = await import('sharp');
   const input =
     source.kind === 'file'
       ? sharp(source.path, { failOn: 'none', autoOrient: false })

@@ -50,6 +50,39 @@ export interface RunInfo {
   readonly batchSize: number;
   readonly threads: number;
   readonly durationMs: number;
+  /** Where the run's time went; absent in files written before timings were recorded. */
+  readonly timings?: RunTimings;
+}
+
+/**
+ * Wall-clock seconds per stage of `bench run`, in the order they run (a retrieval run embeds the
+ * images before the texts). The stages do not overlap, so they add up to `total` but for the few
+ * milliseconds between them. Documented in the README ("Results file").
+ */
+export interface RunTimings {
+  /** Process start to the first stage: Node itself, loading the CLI, reading the settings file. */
+  readonly startup: number;
+  /** Reading the prompt files and the dataset, picking the subset, opening the embedding cache. */
+  readonly dataset: number;
+  /**
+   * Reading the model's preprocessing config, plus the tokenizer and each ONNX tower when the run
+   * needs them (they load lazily, inside the embedding stages; their time is counted here, not
+   * there). A tower counts as loaded when it has answered a first one-item call, so this includes
+   * one warm-up inference per tower. Near 0 on a run served entirely from the cache.
+   */
+  readonly modelLoad: number;
+  /** Prompt embeddings: cache lookups, tokenizing and the text tower for the misses. */
+  readonly textEmbedding: number;
+  /** Image embeddings: hashing the images, cache lookups, decoding, preprocessing and the vision tower for the misses. */
+  readonly imageEmbedding: number;
+  /** Images of the run (evaluated or unreadable) per second of imageEmbedding; null if that took no measurable time. */
+  readonly imagesPerSecond: number | null;
+  /** Scoring every prompt set (classifiers, metrics, per-item predictions) and assembling the results. */
+  readonly metrics: number;
+  /** Writing results.json, the history line and the report (index.html with its charts and thumbnails, summary.md, metrics.csv). */
+  readonly report: number;
+  /** Process start to the end of the report. */
+  readonly total: number;
 }
 
 export interface CacheCounts {

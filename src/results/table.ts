@@ -2,7 +2,7 @@ import { signedPoints } from '../compare/format.js';
 import { formatP } from '../compare/thresholds.js';
 import { contrastPromptSets } from '../compare/withinRun.js';
 import { percent, textTable } from '../util/textTable.js';
-import type { Results } from './schema.js';
+import type { Results, RunTimings } from './schema.js';
 
 /** The compact stdout table: one row per prompt file, metrics as percentages. */
 export function formatResultsTable(results: Results): string {
@@ -38,3 +38,23 @@ function formatContrasts(results: Results): string[] {
   ];
 }
 
+/** One stdout line: where a run's time went, stage by stage (results.json `run.timings`). */
+export function formatTimings(t: RunTimings): string {
+  const rate = t.imagesPerSecond === null ? '' : ` (${t.imagesPerSecond >= 100 ? Math.round(t.imagesPerSecond) : t.imagesPerSecond.toFixed(1)} img/s)`;
+  const stages = [
+    `start-up ${seconds(t.startup)}`,
+    `dataset ${seconds(t.dataset)}`,
+    `model load ${seconds(t.modelLoad)}`,
+    `texts ${seconds(t.textEmbedding)}`,
+    `images ${seconds(t.imageEmbedding)}${rate}`,
+    `metrics ${seconds(t.metrics)}`,
+    `report ${seconds(t.report)}`,
+    `total ${seconds(t.total)}`,
+  ];
+  return `timings: ${stages.join(' · ')}`;
+}
+
+/** Two decimals under 10 s, where start-up and warm stages live; one above. */
+function seconds(s: number): string {
+  return `${s < 10 ? s.toFixed(2) : s.toFixed(1)}s`;
+}

@@ -1,17 +1,18 @@
 import { openCache } from '../cache/index.js';
 import type { RunConfig } from '../config/config.js';
+import { blankCaptionsWarning } from '../datasets/captions.js';
 import { loadAnyDataset, selectRetrievalSubset, selectSubset } from '../datasets/index.js';
 import type { ClassificationDataset, Dataset, RetrievalDataset } from '../datasets/types.js';
 import { InputError } from '../errors.js';
 import { recordRunHistory } from '../history/record.js';
 import { loadClipModel } from '../model/clipModel.js';
 import { captionsAsTheyAre, loadPromptSets, type PromptSet } from '../prompts/index.js';
-import { writeRunReport, type ReportFiles } from '../report/index.js';
+import type { ReportFiles } from '../report/index.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
-import type { Results } from '../results/schema.js';
+import type { Results, RunTimings } from '../results/schema.js';
 import { createRunDir, newRunId, writeResults } from '../results/write.js';
 import { runClassification } from './runClassification.js';
-import type { RunContext } from './runInfo.js';
+import { startStageClock, timedModel, type RunContext } from './runInfo.js';
 import { runRetrieval } from './runRetrieval.js';
 
 export interface BenchRunOutput {
@@ -34,21 +35,31 @@ export interface BenchRunHooks {
 /**
  * `bench run` as a function: validates every input before loading the model (input errors should
  * cost milliseconds, not a model load), runs the dataset's task, and writes reports/<run-id>/.
+ * results.json's `run.timings` times each stage from process start (see RunTimings).
  */
 export async function benchRun(config: RunConfig, promptFiles: readonly string[], cwd: string, hooks: BenchRunHooks = {}): Promise<BenchRunOutput> {
+  const clock = startStageClock();
   const startedAt = Date.now();
-  const promptSets = await loadPromptSets(promptFiles);
-  const dataset = selectItems(await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir, split: config.split ?? undefined, images: config.images ?? undefined }), config);
-  checkTask(dataset, config, promptSets);
-  const cache = openCache({ dir: config.cacheDir, enabled: config.cache, signal: hooks.signal, onWarning: hooks.onWarning });
-  const model = await loadClipModel({
-    model: config.model,
-    dtype: config.dtype,
-    preprocess: config.preprocess,
-    threads: config.threads,
-    cwd,
-    fileHashMemo: cache.fileHashMemo,
+  const { promptSets, dataset, cache } = await clock.time('dataset', async () => {
+    const promptSets = await loadPromptSets(promptFiles);
+    const dataset = selectItems(await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir, split: config.split ?? undefined, images: config.images ?? undefined }), config);
+    checkTask(dataset, config, promptSets);
+    const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
+    if (blank !== undefined) hooks.onWarning?.(blank);
+    const cache = openCache({ dir: config.cacheDir, enabled: config.cache, signal: hooks.signal, onWarning: hooks.onWarning });
+    return { promptSets, dataset, cache };
   });
+  const loaded = await clock.time('modelLoad', () =>
+    loadClipModel({
+      model: config.model,
+      dtype: config.dtype,
+      preprocess: config.preprocess,
+      threads: config.threads,
+      cwd,
+      fileHashMemo: cache.fileHashMemo,
+    }),
+  );
+  const model = timedModel(loaded, clock);
   try {
     const runId = newRunId();
     const context: RunContext = {
@@ -60,26 +71,40 @@ export async function benchRun(config: RunConfig, promptFiles: readonly string[]
       threads: config.threads,
       cache: cache.session,
       onTruncated: hooks.onTruncated,
+      clock,
     };
     const runDir = await createRunDir(config.out, runId);
-    if (dataset.task === 'retrieval') {
-      const sets = promptSets.length > 0 ? promptSets : [captionsAsTheyAre()];
-      const results = await runRetrieval({ ...context, dataset, limit: config.limit, promptSets: sets, ks: config.recallK });
+    const results =
+      dataset.task === 'retrieval'
+        ? await runRetrieval({ ...context, dataset, limit: config.limit, promptSets: promptSets.length > 0 ? promptSets : [captionsAsTheyAre()], ks: config.recallK })
+        : await runClassification({ ...context, dataset, subset: { limit: config.limit, perClass: config.perClass }, promptSets });
+    const { resultsFile, report } = await clock.time('report', async () => {
+      // results.json first: a report that fails or crashes must not cost the run's results.
       const resultsFile = await writeResults(runDir, results);
       await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
-      const report = await writeRunReport(results, runDir, { dataset, cwd, onWarning: hooks.onWarning });
-      return { results, runDir, resultsFile, report };
-    }
-    const subset = { limit: config.limit, perClass: config.perClass };
-    const results = await runClassification({ ...context, dataset, subset, promptSets });
-    const resultsFile = await writeResults(runDir, results);
-    await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
-    const report = await writeRunReport(results, runDir, { dataset, cwd, galleryLimit: hooks.galleryLimit, outDir: config.out, onWarning: hooks.onWarning });
-    return { results, runDir, resultsFile, report };
+      // Imported here: the report's modules (sharp, and vega once charts render) are its own cost, and
+      // a run that stops at an input error never pays for them.
+      const { writeRunReport } = await import('../report/index.js');
+      const report = await writeRunReport(results, runDir, { dataset, cwd, galleryLimit: hooks.galleryLimit, outDir: config.out, onWarning: hooks.onWarning });
+      return { resultsFile, report };
+    });
+    // Written again, now that the report's time is known.
+    const timed = withTimings(results, clock.timings(imageCount(results)));
+    await writeResults(runDir, timed);
+    return { results: timed, runDir, resultsFile, report };
   } finally {
     await model.dispose();
     await cache.close();
   }
+}
+
+function withTimings(results: Results | RetrievalResults, timings: RunTimings): Results | RetrievalResults {
+  return results.task === 'retrieval' ? { ...results, run: { ...results.run, timings } } : { ...results, run: { ...results.run, timings } };
+}
+
+/** Images the run embedded, evaluated or unreadable. */
+function imageCount(results: Results | RetrievalResults): number {
+  return results.task === 'retrieval' ? results.run.dataset.imageCount : results.run.dataset.itemCount;
 }
 
 function selectItems(dataset: Dataset, config: RunConfig): ClassificationDataset | RetrievalDataset {

@@ -5,7 +5,7 @@ import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/s
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { embedImages } from './embedImages.js';
 import { embedTexts } from './embedTexts.js';
-import { runInfo, type RunContext } from './runInfo.js';
+import { runInfo, timeStage, type RunContext } from './runInfo.js';
 
 export interface ClassificationRunOptions extends RunContext {
   readonly dataset: ClassificationDataset;
@@ -19,26 +19,28 @@ const TOP_K = 5;
 export async function runClassification(options: ClassificationRunOptions): Promise<Results> {
   const { dataset, model, promptSets } = options;
   const rendered = promptSets.map((set) => renderClassPrompts(set, dataset.classNames));
-  const texts = await embedTexts(model, rendered.flat(2), options.batchSize, options.cache);
-  const images = await embedImages(model, dataset.items, options.batchSize, options.cache);
-  const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
-  const details = rendered.map((prompts) =>
-    classificationDetails({
-      imageEmbeddings: kept.map((k) => k.embedding),
-      classVectors: buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!))),
-      targets: kept.map((k) => k.item.label),
-    }),
-  );
-  const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated));
-  setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    task: 'classification',
-    run: { ...(await runInfo(options, { images, texts })), dataset: datasetInfo(options) },
-    promptSets: setResults,
-    items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
-    errors: images.errors,
-  };
+  const texts = await timeStage(options, 'textEmbedding', () => embedTexts(model, rendered.flat(2), options.batchSize, options.cache));
+  const images = await timeStage(options, 'imageEmbedding', () => embedImages(model, dataset.items, options.batchSize, options.cache));
+  return timeStage(options, 'metrics', async () => {
+    const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
+    const details = rendered.map((prompts) =>
+      classificationDetails({
+        imageEmbeddings: kept.map((k) => k.embedding),
+        classVectors: buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!))),
+        targets: kept.map((k) => k.item.label),
+      }),
+    );
+    const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated));
+    setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      task: 'classification',
+      run: { ...(await runInfo(options, { images, texts })), dataset: datasetInfo(options) },
+      promptSets: setResults,
+      items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
+      errors: images.errors,
+    };
+  });
 }
 
 function promptSetResult(

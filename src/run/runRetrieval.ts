@@ -1,13 +1,12 @@
 import type { RetrievalDataset } from '../datasets/types.js';
 import { buildClassifier, retrievalMetrics, retrievalRanks } from '../metrics/index.js';
 import { l2Normalize, dot } from '../metrics/vectors.js';
-import type { ClipModel } from '../model/clipModel.js';
 import type { PromptSet } from '../prompts/index.js';
 import type { RetrievalPromptSetResult, RetrievalResults } from '../results/retrievalSchema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { embedImages } from './embedImages.js';
 import { embedTexts } from './embedTexts.js';
-import { runInfo, type RunContext } from './runInfo.js';
+import { runInfo, timeStage, type RunContext } from './runInfo.js';
 
 export interface RetrievalRunOptions extends RunContext {
   readonly dataset: RetrievalDataset;
@@ -23,50 +22,52 @@ const TOP = 5;
 /** Embeds images once and every prompt set's captions, then scores retrieval both ways per prompt set. */
 export async function runRetrieval(options: RetrievalRunOptions): Promise<RetrievalResults> {
   const { dataset, model, promptSets } = options;
-  const images = await embedImages(model, dataset.images, options.batchSize, options.cache);
+  const images = await timeStage(options, 'imageEmbedding', () => embedImages(model, dataset.images, options.batchSize, options.cache));
   const keptIndex = new Map<number, number>();
   dataset.images.forEach((_, i) => images.embeddings[i] && keptIndex.set(i, keptIndex.size));
   const captions = dataset.captions.flatMap((c) => (keptIndex.has(c.image) ? [{ text: c.text, image: keptIndex.get(c.image)! }] : []));
   const imageEmbeddings = dataset.images.flatMap((_, i) => (images.embeddings[i] ? [images.embeddings[i]] : []));
   const rendered = promptSets.map((set) => captions.map((c) => set.templates.map((t) => t.render({ caption: c.text }))));
-  const texts = await embedTexts(model, rendered.flat(2), options.batchSize, options.cache);
-  const sets = promptSets.map((set, s): RetrievalPromptSetResult => {
-    // A caption's templates are ensembled exactly like a class's: normalise, average, normalise.
-    const textEmbeddings = buildClassifier(rendered[s]!.map((perCaption) => perCaption.map((p) => texts.byText.get(p)!)));
-    const input = { imageEmbeddings, textEmbeddings, captionImageIndex: captions.map((c) => c.image), ks: options.ks };
+  const texts = await timeStage(options, 'textEmbedding', () => embedTexts(model, rendered.flat(2), options.batchSize, options.cache));
+  return timeStage(options, 'metrics', async () => {
+    const sets = promptSets.map((set, s): RetrievalPromptSetResult => {
+      // A caption's templates are ensembled exactly like a class's: normalise, average, normalise.
+      const textEmbeddings = buildClassifier(rendered[s]!.map((perCaption) => perCaption.map((p) => texts.byText.get(p)!)));
+      const input = { imageEmbeddings, textEmbeddings, captionImageIndex: captions.map((c) => c.image), ks: options.ks };
+      return {
+        name: set.name,
+        file: set.file === '' ? null : set.file,
+        templates: set.templates.map((t) => t.source),
+        truncatedPrompts: [...new Set(rendered[s]!.flat())].filter((p) => texts.truncated.has(p)),
+        metrics: retrievalMetrics(input),
+        ranks: retrievalRanks(input),
+        examples: examples(imageEmbeddings, textEmbeddings),
+      };
+    });
+    sets.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
+    const info = await runInfo(options, { images, texts });
     return {
-      name: set.name,
-      file: set.file === '' ? null : set.file,
-      templates: set.templates.map((t) => t.source),
-      truncatedPrompts: [...new Set(rendered[s]!.flat())].filter((p) => texts.truncated.has(p)),
-      metrics: retrievalMetrics(input),
-      ranks: retrievalRanks(input),
-      examples: examples(imageEmbeddings, textEmbeddings),
+      schemaVersion: SCHEMA_VERSION,
+      task: 'retrieval',
+      run: {
+        ...info,
+        dataset: {
+          name: dataset.name,
+          format: dataset.format,
+          path: dataset.root,
+          imagesDir: dataset.imagesDir,
+          imageCount: dataset.images.length,
+          captionCount: dataset.captions.length,
+          limit: options.limit,
+        },
+        ks: options.ks,
+      },
+      images: dataset.images.filter((_, i) => keptIndex.has(i)).map((image) => ({ id: image.id })),
+      captions,
+      promptSets: sets,
+      errors: images.errors,
     };
   });
-  sets.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
-  const info = await runInfo(options, { images, texts });
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    task: 'retrieval',
-    run: {
-      ...info,
-      dataset: {
-        name: dataset.name,
-        format: dataset.format,
-        path: dataset.root,
-        imagesDir: dataset.imagesDir,
-        imageCount: dataset.images.length,
-        captionCount: dataset.captions.length,
-        limit: options.limit,
-      },
-      ks: options.ks,
-    },
-    images: dataset.images.filter((_, i) => keptIndex.has(i)).map((image) => ({ id: image.id })),
-    captions,
-    promptSets: sets,
-    errors: images.errors,
-  };
 }
 
 function examples(images: readonly Float32Array[], texts: readonly number[][]): RetrievalPromptSetResult['examples'] {
