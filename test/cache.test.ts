@@ -3,7 +3,8 @@ import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync }
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { imageKey, textKey, type TowerIdentity } from '../src/cache/keys.js';
+import { imageKey, textKey } from '../src/cache/keys.js';
+import type { TowerIdentity } from '../src/model/types.js';
 import type { PreprocessSpec } from '../src/model/types.js';
 import type { Results } from '../src/results/schema.js';
 import { DEMO_DATASET, ROOT, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';

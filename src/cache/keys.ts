@@ -1,14 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { PreprocessSpec } from '../model/types.js';
-
-/** Everything about a tower that changes its output: its weights, never where they lie. */
-export interface TowerIdentity {
-  /** Readable name for cache stats and `bench cache prune --model` (a folder or hub id); not in keys. */
-  readonly label: string;
-  readonly dtype: string;
-  /** sha256 of the tower's ONNX file (or the hub revision when no file is on disk). */
-  readonly weights: string;
-}
+import type { PreprocessSpec, TowerIdentity } from '../model/types.js';
+import { sha256 } from '../util/hash.js';
 
 /**
  * Version 2 keys by content only: the same weights in another folder or on another machine hit,
@@ -29,10 +20,6 @@ export function textKey(ids: readonly number[], padding: string, tower: TowerIde
 
 export function preprocessSignature(spec: PreprocessSpec, algorithm: string): string {
   return JSON.stringify([spec.mode, spec.size, spec.cropSize, spec.mean, spec.std, algorithm]);
-}
-
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function digest(parts: readonly string[]): string {

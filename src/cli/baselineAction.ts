@@ -1,10 +1,11 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { serializeBaseline, toBaselineFile } from '../compare/baseline.js';
 import { displayFile, percent } from '../compare/format.js';
 import { findLatestResults, loadRunSummary } from '../compare/load.js';
 import type { RunSummary } from '../compare/summary.js';
 import { resolveRunConfig } from '../config/config.js';
+import { writeFileAtomicallySync } from '../util/atomicWrite.js';
 import type { SaveFlags } from './baseline.js';
 
 /** `bench baseline save`. */
@@ -14,9 +15,7 @@ export function saveBaseline(flags: SaveFlags): void {
   const summary = portable(loadRunSummary(from), cwd);
   const to = path.resolve(cwd, flags.to ?? path.join('baselines', `${safeName(summary.dataset.name)}.json`));
   mkdirSync(path.dirname(to), { recursive: true });
-  // Written beside and renamed, so a committed baseline is never left half-written.
-  writeFileSync(`${to}.partial`, serializeBaseline(toBaselineFile(summary)));
-  renameSync(`${to}.partial`, to);
+  writeFileAtomicallySync(to, serializeBaseline(toBaselineFile(summary)));
   const metrics = summary.promptSets.map((s) => `${s.name} ${percent(s.metrics.acc1 ?? 0)}`).join(', ');
   process.stdout.write(
     `baseline saved: ${displayFile(to, cwd)}\n  from run ${summary.origin.runId} (${displayFile(from, cwd)}), ${summary.items.length} images; acc1: ${metrics}\n` +

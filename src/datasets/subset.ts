@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../util/hash.js';
 import { InputError, type ClassificationDataset, type ClassificationItem, type RetrievalDataset, type SubsetOptions } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ function checkCount(value: number | undefined, name: string): void {
 
 /** Item indices by hash; equal ids (duplicate rows) fall back to listing order. */
 function rankBySeed(items: readonly { readonly id: string }[], seed: number): number[] {
-  const keys = items.map((item) => createHash('sha256').update(`${seed}:${item.id}`).digest('hex'));
+  const keys = items.map((item) => sha256(`${seed}:${item.id}`));
   const order = items.map((_, i) => i);
   return order.sort((a, b) => {
     const ka = keys[a]!;

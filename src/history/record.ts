@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../util/hash.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
 import { gitState, type GitState } from './git.js';
@@ -35,7 +35,7 @@ export function weightsFingerprint(onnxSha256: Readonly<Record<string, string>>)
   const lines = Object.entries(onnxSha256)
     .map(([file, sha]) => `${file}=${sha}`)
     .sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
+  return sha256(lines.join('\n')).slice(0, 16);
 }
 
 /**

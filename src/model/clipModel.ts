@@ -2,12 +2,11 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
-import { memoizedSha256 } from '../cache/fileHashes.js';
-import type { TowerIdentity } from '../cache/keys.js';
+import { memoizedSha256 } from '../util/hash.js';
 import { preprocessSpecFromConfig, type PreprocessorConfig } from './preprocessorConfig.js';
 import { onnxPath, resolveModelSource, type ModelDtype, type ModelSource, type Tower } from './source.js';
 import { loadClipTokenizer } from './tokenizer.js';
-import type { PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText } from './types.js';
+import type { PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText, TowerIdentity } from './types.js';
 
 export interface ModelOptions {
   /** Hub id or model folder. */

@@ -23,6 +23,15 @@ export interface PreprocessSpec {
   readonly std: readonly [number, number, number];
 }
 
+/** Everything about a tower that changes its output: its weights, never where they lie. */
+export interface TowerIdentity {
+  /** Readable name for cache stats and `bench cache prune --model` (a folder or hub id); not in cache keys. */
+  readonly label: string;
+  readonly dtype: string;
+  /** sha256 of the tower's ONNX file (or the hub revision when no file is on disk). */
+  readonly weights: string;
+}
+
 export interface TokenizedText {
   readonly text: string;
   /** Exactly the ids fed to the text model, unpadded: start token … end token, at most contextLength. */

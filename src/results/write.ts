@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomically } from '../util/atomicWrite.js';
 import type { RetrievalResults } from './retrievalSchema.js';
 import type { Results } from './schema.js';
 
@@ -20,8 +21,6 @@ export async function createRunDir(outDir: string, runId: string): Promise<strin
 /** Writes results.json atomically, so a crash never leaves half a file behind. */
 export async function writeResults(runDir: string, results: Results | RetrievalResults): Promise<string> {
   const file = path.join(runDir, 'results.json');
-  const partial = `${file}.partial`;
-  await writeFile(partial, `${JSON.stringify(results, null, 2)}\n`);
-  await rename(partial, file);
+  await writeFileAtomically(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }

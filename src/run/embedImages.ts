@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
-import { imageKey, sha256 } from '../cache/keys.js';
+import { imageKey } from '../cache/keys.js';
+import { sha256 } from '../util/hash.js';
 import type { ImageSource } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
 import { PREPROCESS_ALGORITHM } from '../model/preprocess.js';

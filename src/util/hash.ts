@@ -1,6 +1,23 @@
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256File } from '../model/source.js';
+import { writeFileAtomically } from './atomicWrite.js';
+
+export function sha256(data: Uint8Array | string, encoding: 'hex' | 'base64' = 'hex'): string {
+  return createHash('sha256').update(data).digest(encoding);
+}
+
+/** Streamed, so a 600 MB ONNX file is never held in memory at once. */
+export function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
 
 type Memo = Record<string, { size: number; mtimeMs: number; sha256: string }>;
 
@@ -24,7 +41,7 @@ let writes: Promise<void> = Promise.resolve();
 
 /** Read-merge-write, one at a time in this process, so the two towers' hashes never overwrite each other. */
 function updateMemo(memoFile: string, entries: Memo): Promise<void> {
-  writes = writes.then(async () => writeMemo(memoFile, { ...(await readMemo(memoFile)), ...entries }));
+  writes = writes.then(async () => writeFileAtomically(path.resolve(memoFile), JSON.stringify({ ...(await readMemo(memoFile)), ...entries })));
   return writes;
 }
 
@@ -35,10 +52,4 @@ async function readMemo(file: string): Promise<Memo> {
     // Missing or unreadable: it is only a memo, so start afresh.
     return {};
   }
-}
-
-async function writeMemo(file: string, memo: Memo): Promise<void> {
-  const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, JSON.stringify(memo));
-  await rename(partial, path.resolve(file));
 }
