@@ -18,6 +18,8 @@ import {
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const hasFashion = existsSync(path.join(FASHION, 't10k-images-idx3-ubyte.gz'));
+const NEEDS_FASHION = `needs Debian's dataset-fashion-mnist in ${FASHION}`;
+if (!hasFashion) console.warn(`skipping the tests that read the full Fashion-MNIST test split: ${NEEDS_FASHION} (apt-get install dataset-fashion-mnist; .ci/run installs it)`);
 
 let tmp = '';
 beforeAll(async () => {
@@ -276,7 +278,7 @@ describe('IDX files', () => {
     expect(await inputError(load(truncated))).toContain(`${path.join(truncated, 't10k-images-idx3-ubyte')}: the header promises`);
   });
 
-  it.skipIf(!hasFashion)('loads Debian Fashion-MNIST through the fashion-mnist descriptor', async () => {
+  it.skipIf(!hasFashion)(`loads Debian Fashion-MNIST through the fashion-mnist descriptor (${NEEDS_FASHION})`, async () => {
     const d = await load('fashion-mnist', REPO, path.join(REPO, 'datasets'));
     expect(d).toMatchObject({ name: 'fashion-mnist', format: 'idx', root: FASHION });
     expect(d.items).toHaveLength(10_000);
@@ -300,11 +302,12 @@ describe('descriptors', () => {
 
   it('rejects bad fields, naming the descriptor file and the field', async () => {
     const cases: Array<[object, string]> = [
-      [{ format: 'zip', path: '.' }, 'field "format": unknown format "zip"'],
-      [{ format: 'idx' }, 'field "path" is missing'],
-      [{ format: 'folder', path: '.', split: 'test' }, 'field "split" only applies to "idx"'],
-      [{ format: 'idx', path: '.', classNames: [] }, 'field "classNames" is not a descriptor field'],
-      [{ format: 'manifest', path: 'm.csv', classnames: { a: 'b' } }, 'field "classnames"'],
+      [{ format: 'zip', path: '.' }, 'd.json: format: expected one of "folder", "manifest", "idx", "coco", "karpathy", "pairs", got "zip"'],
+      [{ format: 'idx' }, 'd.json: missing "path" (expected a path to the dataset folder or file)'],
+      [{ format: 'folder', path: '.', split: 'test' }, 'd.json: split: only applies to "idx"'],
+      [{ format: 'idx', path: '.', classNames: [] }, 'd.json: unknown field "classNames"; known: name, task, format, path'],
+      [{ format: 'manifest', path: 'm.csv', classnames: { a: 'b' } }, 'd.json: classnames: expected one class name per line'],
+      [{ format: 'folder', path: '.', classnames: ['a', ' '] }, 'd.json: classnames[1]: expected a non-empty string, got " "'],
     ];
     for (const [body, expected] of cases) {
       const dir = await fixture({ 'd.json': JSON.stringify(body) });
@@ -335,7 +338,7 @@ describe('bundled demo data', () => {
     expect(counts).toEqual(new Array(10).fill(100));
   });
 
-  it.skipIf(!hasFashion)('holds exactly the IDX pixels', async () => {
+  it.skipIf(!hasFashion)(`holds exactly the IDX pixels (${NEEDS_FASHION})`, async () => {
     const [demo, full] = await Promise.all([load('fashion-mnist-demo', REPO), load('fashion-mnist', REPO)]);
     for (const item of demo.items.filter((_, i) => i % 97 === 0)) {
       const index = Number(path.basename(item.id, '.png'));

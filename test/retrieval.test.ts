@@ -179,8 +179,8 @@ describe('blank captions', () => {
   });
 
   it.each([
-    ['a number', 42, /annotations\[9\]: "caption" must be a string, got 42/],
-    ['null', null, /annotations\[9\]: "caption" must be a string, got null/],
+    ['a number', 42, /captions_val\.json: annotations\[9\]\.caption: expected a string, got 42$/],
+    ['null', null, /captions_val\.json: annotations\[9\]\.caption: expected a string, got null$/],
   ])('COCO still rejects a caption that is %s, naming the entry', async (_, caption, message) => {
     await expect(loadAnyDataset(cocoSet((j) => j.annotations.push({ id: 77, image_id: 100, caption })), opts())).rejects.toThrow(message);
   });
@@ -196,7 +196,7 @@ describe('blank captions', () => {
     const d = await loadRetrieval(write([{ raw: '' }, { raw: ' \t ' }, { raw: 'A roof.' }]));
     expect(d.captions.map((c) => c.text)).toEqual(['', ' \t ', 'A roof.']);
     await expect(loadAnyDataset(write([{ raw: 'ok' }, { tokens: [] }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[1\]: missing "raw"/);
-    await expect(loadAnyDataset(write([{ raw: 5 }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[0\]: "raw" must be a string, got 5/);
+    await expect(loadAnyDataset(write([{ raw: 5 }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[0\]\.raw: expected a string, got 5$/);
   });
 
   it('caption pairs keep blank captions from CSV, TSV and JSONL; a missing caption is still an error', async () => {
@@ -211,7 +211,7 @@ describe('blank captions', () => {
     writeFileSync(path.join(dir, 'short.csv'), 'image,caption\nchina.jpg,ok\nflower.jpg\n');
     await expect(loadAnyDataset(path.join(dir, 'short.csv'), opts())).rejects.toThrow(/short\.csv:3: Too few fields/);
     writeFileSync(path.join(dir, 'null.jsonl'), '{"image": "china.jpg", "caption": null}\n');
-    await expect(loadAnyDataset(path.join(dir, 'null.jsonl'), opts())).rejects.toThrow(/null\.jsonl:1: "caption" must be a string, got null/);
+    await expect(loadAnyDataset(path.join(dir, 'null.jsonl'), opts())).rejects.toThrow(/null\.jsonl:1: caption: expected a string, got null$/);
   });
 
   it('counts as blank what the original tokenizer strips (Python whitespace), not what trim() does', () => {

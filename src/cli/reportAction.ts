@@ -1,9 +1,10 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { reportExtras, writeReport, writeRetrievalReport } from '../report/index.js';
-import type { RetrievalResults } from '../results/retrievalSchema.js';
-import { SCHEMA_VERSION, type Results } from '../results/schema.js';
+import { resultsFileSchema, type RetrievalResults } from '../results/retrievalSchema.js';
+import type { Results } from '../results/schema.js';
+import { checkJson, isRecord, readJsonValue } from '../util/json.js';
 import type { ReportFlags } from './report.js';
 
 /** `bench report`: rebuilds a run's report files from its results.json. */
@@ -37,31 +38,12 @@ async function resultsFile(target: string): Promise<string> {
   return info.isDirectory() ? path.join(target, 'results.json') : target;
 }
 
+/** A file without `schemaVersion` is some other JSON: saying so beats listing every field it lacks. */
 async function readResults(file: string): Promise<Results | RetrievalResults> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new InputError(`cannot read ${file}: ${reason}; pass the results.json a run wrote`);
+  const fix = 'pass the results.json a run wrote';
+  const value = await readJsonValue(file, { what: 'results file', fix });
+  if (!isRecord(value) || !('schemaVersion' in value)) {
+    throw new InputError(`${file} is not a ClipBench results.json (no "schemaVersion"); ${fix}`);
   }
-  const r = parsed as (Partial<Omit<Results, 'task'>> & { task?: string; images?: unknown; captions?: unknown }) | null;
-  if (r !== null && typeof r === 'object' && r.task === 'retrieval') {
-    if (r.schemaVersion !== SCHEMA_VERSION || !Array.isArray(r.promptSets) || !Array.isArray(r.images) || !Array.isArray(r.captions)) {
-      throw new InputError(
-        `${file} is not a ClipBench retrieval results.json (schemaVersion ${SCHEMA_VERSION} with promptSets, images and captions)`,
-      );
-    }
-    return r as unknown as RetrievalResults;
-  }
-  if (
-    r === null ||
-    typeof r !== 'object' ||
-    r.schemaVersion !== SCHEMA_VERSION ||
-    !Array.isArray(r.promptSets) ||
-    !Array.isArray(r.items)
-  ) {
-    throw new InputError(`${file} is not a ClipBench results.json (schemaVersion ${SCHEMA_VERSION} with promptSets and items)`);
-  }
-  return r as unknown as Results;
+  return checkJson(value, resultsFileSchema, file, { fix });
 }

@@ -1,33 +1,11 @@
 import { InputError } from '../errors.js';
-import { METRICS, type MetricName, type RunSummary, type SetSummary } from './summary.js';
+import { checkJson } from '../util/json.js';
+import { BASELINE_KIND, BASELINE_VERSION, baselineSchema, type BaselineFile } from './baselineSchema.js';
+import type { RunSummary, SetSummary } from './summary.js';
 
-export const BASELINE_KIND = 'clipbench-baseline';
-export const BASELINE_VERSION = 1;
+export { BASELINE_KIND, BASELINE_VERSION, type BaselineFile } from './baselineSchema.js';
 
-/**
- * The committed baseline: a run's identity, settings and metrics, and per-item correctness as one
- * "0"/"1" character per item (in `items` order) — enough for paired tests, small enough for git,
- * and with one item per line so a change of data set shows up as a readable diff.
- */
-export interface BaselineFile {
-  readonly kind: typeof BASELINE_KIND;
-  readonly baselineVersion: typeof BASELINE_VERSION;
-  readonly savedAt: string;
-  readonly run: { readonly id: string; readonly createdAt: string; readonly toolVersion: string; readonly commit: string | null };
-  readonly model: RunSummary['model'];
-  readonly preprocess: RunSummary['preprocess'];
-  readonly dataset: RunSummary['dataset'];
-  readonly promptSets: readonly {
-    readonly name: string;
-    readonly file: string;
-    readonly templates: readonly string[];
-    readonly metrics: Readonly<Record<MetricName, number | null>>;
-    readonly top1: string;
-    readonly top5: string | null;
-  }[];
-  readonly errors: RunSummary['errors'];
-  readonly items: RunSummary['items'];
-}
+const FIX = 'write one with `bench baseline save`';
 
 export function toBaselineFile(summary: RunSummary, savedAt = new Date()): BaselineFile {
   const bits = (values: Uint8Array): string => Array.from(values, (v) => (v ? '1' : '0')).join('');
@@ -64,43 +42,32 @@ export function isBaselineJson(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === BASELINE_KIND;
 }
 
-/** Checks the shape of a parsed baseline file and turns it into a RunSummary. */
+/** Checks a parsed baseline file against its schema and turns it into a RunSummary. */
 export function baselineToSummary(value: unknown, file: string): RunSummary {
-  const b = value as BaselineFile;
-  const fail = (what: string): never => {
-    throw new InputError(`${file}: not a valid ClipBench baseline (${what}); write one with \`bench baseline save\``);
-  };
-  if (b.baselineVersion !== BASELINE_VERSION) fail(`baselineVersion ${JSON.stringify(b.baselineVersion)}, this version reads ${BASELINE_VERSION}`);
-  if (!b.run || !b.model || !b.dataset || !b.preprocess) fail('missing run, model, dataset or preprocess');
-  if (!Array.isArray(b.items) || !b.items.every((i) => typeof i?.id === 'string' && typeof i.label === 'string')) fail('items must be [{id, label}]');
-  if (!Array.isArray(b.promptSets)) fail('promptSets must be a list');
-  const bits = (s: unknown, where: string): Uint8Array => {
-    if (typeof s !== 'string' || s.length !== b.items.length || /[^01]/.test(s)) fail(`${where} must be ${b.items.length} characters of 0 and 1`);
-    return Uint8Array.from(s as string, (ch) => (ch === '1' ? 1 : 0));
-  };
-  const promptSets: SetSummary[] = b.promptSets.map((set, s) => {
-    if (typeof set?.name !== 'string') fail(`promptSets[${s}].name missing`);
-    for (const metric of METRICS) {
-      const v = set.metrics?.[metric];
-      if (!(v === null || typeof v === 'number')) fail(`promptSets[${s}].metrics.${metric} must be a number or null`);
-    }
-    return {
-      name: set.name,
-      file: String(set.file ?? ''),
-      templates: Array.isArray(set.templates) ? set.templates : [],
-      metrics: set.metrics,
-      top1: bits(set.top1, `promptSets[${s}].top1`),
-      top5: set.top5 === null ? null : bits(set.top5, `promptSets[${s}].top5`),
-    };
-  });
+  const b = checkJson(value, baselineSchema, file, { fix: FIX });
+  const promptSets: SetSummary[] = b.promptSets.map((set, s) => ({
+    name: set.name,
+    file: set.file,
+    templates: set.templates,
+    metrics: set.metrics,
+    top1: itemBits(set.top1, b.items.length, `${file}: promptSets[${s}].top1`),
+    top5: set.top5 === null ? null : itemBits(set.top5, b.items.length, `${file}: promptSets[${s}].top5`),
+  }));
   return {
-    origin: { file, kind: 'baseline', runId: String(b.run.id), createdAt: String(b.run.createdAt), commit: b.run.commit ?? null },
-    toolVersion: String(b.run.toolVersion),
+    origin: { file, kind: 'baseline', runId: b.run.id, createdAt: b.run.createdAt, commit: b.run.commit },
+    toolVersion: b.run.toolVersion,
     model: b.model,
     preprocess: b.preprocess,
     dataset: b.dataset,
     promptSets,
     items: b.items,
-    errors: Array.isArray(b.errors) ? b.errors : [],
+    errors: b.errors,
   };
+}
+
+/** One character per item: a length the schema cannot know. */
+function itemBits(text: string, items: number, where: string): Uint8Array {
+  if (text.length !== items)
+    throw new InputError(`${where}: expected ${items} characters of 0 and 1 (one per item), got ${text.length}; ${FIX}`);
+  return Uint8Array.from(text, (ch) => (ch === '1' ? 1 : 0));
 }

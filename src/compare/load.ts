@@ -1,39 +1,26 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { historyFileFor, readHistory } from '../history/history.js';
-import type { Results } from '../results/schema.js';
+import { resultsSchema, SCHEMA_VERSION } from '../results/schema.js';
+import { checkJson, isRecord, readJsonValueSync } from '../util/json.js';
 import { baselineToSummary, isBaselineJson } from './baseline.js';
 import { summarizeResults, type RunSummary } from './summary.js';
 
 /** Reads a baseline file or a full results.json; either can stand on either side of a comparison. */
 export function loadRunSummary(file: string): RunSummary {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
+  const value = readJsonValueSync(file, { fix: 'pass a results.json or a baseline file' });
   if (isBaselineJson(value)) return baselineToSummary(value, file);
-  if ((value as { task?: unknown } | null)?.task === 'retrieval') {
+  if (!isRecord(value) || !('schemaVersion' in value)) {
+    throw new InputError(
+      `${file}: neither a results.json (schemaVersion ${SCHEMA_VERSION}, from \`bench run\`) nor a baseline (from \`bench baseline save\`)`,
+    );
+  }
+  if (value.task === 'retrieval') {
     throw new InputError(`${file}: a retrieval run; compare, check and baselines handle classification runs for now`);
   }
-  if (!isResultsJson(value)) {
-    throw new InputError(`${file}: neither a results.json (schemaVersion 1, from \`bench run\`) nor a baseline (from \`bench baseline save\`)`);
-  }
-  return summarizeResults(value, file, commitFromHistory(file, value.run.id));
-}
-
-function isResultsJson(value: unknown): value is Results {
-  const v = value as Partial<Results> | null;
-  return v?.schemaVersion === 1 && typeof v.run?.id === 'string' && Array.isArray(v.promptSets) && Array.isArray(v.items);
+  const results = checkJson(value, resultsSchema, file, { fix: 'pass the results.json a run wrote' });
+  return summarizeResults(results, file, commitFromHistory(file, results.run.id));
 }
 
 /** results.json does not carry the commit; the history line its run appended beside it does. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { pathKind, resolveUnder } from './fsutil.js';
-import { isRecord } from './json.js';
 import { InputError, type Caption, type RetrievalDataset, type RetrievalFormat, type RetrievalImage } from './types.js';
 
 export interface CaptionedImage {
@@ -47,20 +46,6 @@ export function captionedDataset(
     for (const text of entry.captions) captions.push({ text, image: index });
   }
   return { task: 'retrieval', name: name ?? path.parse(file).name, format, root: file, imagesDir, images, captions };
-}
-
-/**
- * A caption field: required and a string, but kept exactly as given, even empty or blank.
- * CLIP_benchmark embeds such captions as they are, and the original tokenizer does its own
- * whitespace cleaning (Python's, which differs from JavaScript's trim), so trimming here could
- * only make the ids differ from the reference.
- */
-export function captionField(entry: unknown, name: string, where: string): string {
-  if (!isRecord(entry)) throw new InputError(`${where}: expected an object`);
-  const value = entry[name];
-  if (value === undefined) throw new InputError(`${where}: missing "${name}"`);
-  if (typeof value !== 'string') throw new InputError(`${where}: "${name}" must be a string, got ${JSON.stringify(value)}`);
-  return value;
 }
 
 /**

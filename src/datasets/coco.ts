@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { captionField, captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
-import { isRecord } from './json.js';
+import { checkJson, isRecord } from '../util/json.js';
+import { captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
+import { cocoCaptionsSchema, type CocoCaptions } from './captionSchemas.js';
 import { InputError, type RetrievalDataset } from './types.js';
 
 export interface CaptionFileOptions {
@@ -14,40 +15,36 @@ export function isCocoCaptions(json: unknown): boolean {
   return isRecord(json) && Array.isArray(json.images) && Array.isArray(json.annotations);
 }
 
+type ImageEntry = CaptionedImage & { readonly captions: string[] };
+
 export async function loadCocoCaptions(file: string, json: unknown, options: CaptionFileOptions = {}): Promise<RetrievalDataset> {
-  const { images, annotations } = json as { images: unknown[]; annotations: unknown[] };
-  const byId = new Map<unknown, { file: string; captions: string[]; where: string }>();
-  images.forEach((image, i) => {
-    const where = `${file}: images[${i}]`;
-    const id = field(image, 'id', where, ['number', 'string']);
-    const fileName = field(image, 'file_name', where, ['string']) as string;
-    if (byId.has(id)) throw new InputError(`${where}: duplicate image id ${JSON.stringify(id)}; ids must be unique`);
-    byId.set(id, { file: fileName, captions: [], where });
-  });
-  const annotationIds = new Set<unknown>();
-  annotations.forEach((annotation, i) => {
-    const where = `${file}: annotations[${i}]`;
-    const imageId = field(annotation, 'image_id', where, ['number', 'string']);
-    const caption = captionField(annotation, 'caption', where);
-    const id = isRecord(annotation) ? annotation.id : undefined;
-    if (id !== undefined && annotationIds.has(id)) throw new InputError(`${where}: duplicate annotation id ${JSON.stringify(id)}`);
-    annotationIds.add(id);
-    const image = byId.get(imageId);
-    if (!image) throw new InputError(`${where}: image_id ${JSON.stringify(imageId)} is not in "images"; add the image or drop the caption`);
-    image.captions.push(caption);
-  });
+  const { images, annotations } = checkJson(json, cocoCaptionsSchema, file);
+  const byId = imagesById(images, file);
+  addCaptions(annotations, byId, file);
   const entries: CaptionedImage[] = [...byId.values()];
   const imagesDir = await resolveImagesDir(file, entries[0]?.file, options.images);
   return captionedDataset('coco', file, imagesDir, entries, options.name ?? path.parse(file).name);
 }
 
-/** A required field of the given JSON type(s); otherwise an error naming the entry and field. */
-export function field(entry: unknown, name: string, where: string, types: readonly string[]): unknown {
-  if (!isRecord(entry)) throw new InputError(`${where}: expected an object`);
-  const value = entry[name];
-  if (value === undefined) throw new InputError(`${where}: missing "${name}"`);
-  if (!types.includes(typeof value) || (typeof value === 'string' && value.trim() === '')) {
-    throw new InputError(`${where}: "${name}" must be a non-empty ${types.join(' or ')}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+function imagesById(images: CocoCaptions['images'], file: string): Map<number | string, ImageEntry> {
+  const byId = new Map<number | string, ImageEntry>();
+  images.forEach((image, i) => {
+    const where = `${file}: images[${i}]`;
+    if (byId.has(image.id)) throw new InputError(`${where}: duplicate image id ${JSON.stringify(image.id)}; ids must be unique`);
+    byId.set(image.id, { file: image.file_name, captions: [], where });
+  });
+  return byId;
+}
+
+function addCaptions(annotations: CocoCaptions['annotations'], byId: ReadonlyMap<number | string, ImageEntry>, file: string): void {
+  const annotationIds = new Set<number | string | undefined>();
+  annotations.forEach((annotation, i) => {
+    const where = (): string => `${file}: annotations[${i}]`;
+    const { id } = annotation;
+    if (id !== undefined && annotationIds.has(id)) throw new InputError(`${where()}: duplicate annotation id ${JSON.stringify(id)}`);
+    annotationIds.add(id);
+    const image = byId.get(annotation.image_id);
+    if (!image) throw new InputError(`${where()}: image_id ${JSON.stringify(annotation.image_id)} is not in "images"; add the image or drop the caption`);
+    image.captions.push(annotation.caption);
+  });
 }

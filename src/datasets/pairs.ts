@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { captionField, captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
-import { field, type CaptionFileOptions } from './coco.js';
+import { parseJsonText } from '../util/json.js';
+import { captionedDataset, resolveImagesDir, type CaptionedImage } from './captions.js';
+import { captionPairSchema } from './captionSchemas.js';
+import type { CaptionFileOptions } from './coco.js';
 import { isNotFound, stripBom } from './fsutil.js';
-import { parseJson } from './json.js';
 import { InputError, type RetrievalDataset } from './types.js';
 
 /** Image–caption pairs, one per row (CSV/TSV with `image` or `path` and `caption`) or per line (JSONL). */
@@ -39,9 +40,10 @@ function jsonlRows(text: string, file: string): PairRow[] {
   return text.split(/\r?\n/).flatMap((line, i) => {
     if (line.trim() === '') return [];
     const where = `${file}:${i + 1}`;
-    const record = parseJson(line, where);
-    const image = (record as Record<string, unknown>)?.image !== undefined ? 'image' : 'path';
-    return [{ image: (field(record, image, where, ['string']) as string).trim(), caption: captionField(record, 'caption', where), where }];
+    const record = parseJsonText(line, { file, line: i + 1 }, captionPairSchema);
+    const image = record.image ?? record.path;
+    if (image === undefined) throw new InputError(`${where}: missing "image" (expected a path to the image; "path" also works)`);
+    return [{ image: image.trim(), caption: record.caption, where }];
   });
 }
 
@@ -67,7 +69,7 @@ function required(value: string | undefined, where: string, column: string): str
   return value.trim();
 }
 
-/** An empty caption cell is kept as it is (see captionField); only a row without the cell is an error. */
+/** An empty caption cell is kept as it is (see captionSchemas.ts); only a row without the cell is an error. */
 function captionCell(value: string | undefined, where: string): string {
   if (value === undefined) throw new InputError(`${where}: column "caption": missing; every row needs an image and a caption`);
   return value;

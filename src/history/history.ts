@@ -1,44 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { validateJson } from '../util/json.js';
+import { formatIssues } from '../util/jsonIssues.js';
+import { HISTORY_FILE, historyRecordSchema, type HistoryRecord } from './schema.js';
 
-export const HISTORY_FILE = 'history.jsonl';
-export const HISTORY_VERSION = 1;
-
-/** One line of reports/history.jsonl: what a run scored, compact enough to keep forever. */
-export interface HistoryRecord {
-  readonly historyVersion: typeof HISTORY_VERSION;
-  readonly runId: string;
-  readonly task: 'classification' | 'retrieval';
-  readonly createdAt: string;
-  readonly toolVersion: string;
-  /** HEAD of the git checkout the run was started in (or $GITHUB_SHA); null outside git. */
-  readonly commit: string | null;
-  /** Whether tracked files differed from `commit`; null when unknown. */
-  readonly dirty: boolean | null;
-  readonly model: {
-    readonly id: string;
-    readonly dtype: string;
-    /** 16 hex digits of a hash over the ONNX files' sha256: equal means the same weights. */
-    readonly weights: string;
-  };
-  readonly dataset: {
-    readonly name: string;
-    /** Items (images, for retrieval) selected, including unreadable ones. */
-    readonly itemCount: number;
-    /** Items scored (itemCount less unreadable ones). */
-    readonly evaluated: number;
-    readonly limit: number | null;
-    readonly perClass: number | null;
-    readonly seed: number;
-  };
-  readonly promptSets: readonly {
-    readonly name: string;
-    readonly templates: number;
-    /** As in results.json: acc1, acc5, mean_per_class_recall, or the retrieval recalls. */
-    readonly metrics: Readonly<Record<string, number | null>>;
-  }[];
-}
+export { HISTORY_FILE, HISTORY_VERSION, type HistoryRecord } from './schema.js';
 
 /** The history file of a runs folder (`--out`, default reports/). */
 export function historyFileFor(outDir: string): string {
@@ -63,6 +30,7 @@ export function readHistory(file: string, onSkip?: (lineNumber: number, reason: 
   return records;
 }
 
+/** The record on the line, or why it is not one (the JSON path and what was expected). */
 function parseRecord(line: string, into: HistoryRecord[]): string | null {
   let value: unknown;
   try {
@@ -70,10 +38,9 @@ function parseRecord(line: string, into: HistoryRecord[]): string | null {
   } catch {
     return 'not JSON';
   }
-  const r = value as Partial<HistoryRecord> | null;
-  if (r?.historyVersion !== HISTORY_VERSION) return `historyVersion ${JSON.stringify(r?.historyVersion)} is not ${HISTORY_VERSION}`;
-  if (typeof r.runId !== 'string' || !Array.isArray(r.promptSets) || !r.model || !r.dataset) return 'missing runId, model, dataset or promptSets';
-  into.push(r as HistoryRecord);
+  const result = validateJson(value, historyRecordSchema);
+  if (!result.success) return formatIssues(result.error.issues.slice(0, 1), '');
+  into.push(result.data);
   return null;
 }
 

@@ -1,124 +1,138 @@
-/** results.json, version 1. Documented field by field in the README ("Results"). */
+import { z } from 'zod';
+import type { DeepReadonly } from '../util/deepReadonly.js';
+
+/**
+ * results.json, version 1, of a classification run (a retrieval run's is in retrievalSchema.ts).
+ * Documented field by field in the README ("Results file"); the descriptions here go into
+ * schemas/results.schema.json. Objects accept keys they do not know, so a reader of version 1
+ * also reads files from a later writer that only added fields.
+ */
 export const SCHEMA_VERSION = 1;
 
-export interface Results {
-  readonly schemaVersion: typeof SCHEMA_VERSION;
-  /** Absent in files written before retrieval existed; a retrieval run's file is a RetrievalResults. */
-  readonly task?: 'classification';
-  readonly run: RunInfo;
-  readonly promptSets: readonly PromptSetResult[];
-  readonly items: readonly ItemResult[];
-  readonly errors: readonly ItemErrorResult[];
-}
+const count = z.int().min(0);
 
-export interface RunInfo {
-  readonly id: string;
-  readonly createdAt: string;
-  readonly toolVersion: string;
-  readonly model: {
-    readonly id: string;
-    readonly kind: 'local' | 'hub';
-    readonly dtype: string;
-    /** sha256 of each ONNX file used, keyed by its path in the model folder (`hub:<id>@main` when not on disk). */
-    readonly onnxSha256: Readonly<Record<string, string>>;
-  };
-  readonly preprocess: {
-    readonly mode: string;
-    readonly size: number;
-    readonly cropSize: number;
-    readonly mean: readonly number[];
-    readonly std: readonly number[];
-  };
-  readonly dataset: {
-    readonly name: string;
-    readonly format: string;
-    readonly path: string;
-    /** Items selected for the run, including any that failed to load. */
-    readonly itemCount: number;
-    readonly classNames: readonly string[];
-    readonly limit: number | null;
-    readonly perClass: number | null;
-  };
-  /** How many distinct embeddings came from the cache and how many were computed in this run. */
-  readonly cache: {
-    /** The store used, or null with --no-cache. */
-    readonly location: string | null;
-    readonly images: CacheCounts;
-    readonly texts: CacheCounts;
-  };
-  readonly seed: number;
-  readonly batchSize: number;
-  readonly threads: number;
-  readonly durationMs: number;
-  /** Where the run's time went; absent in files written before timings were recorded. */
-  readonly timings?: RunTimings;
-}
+export const cacheCountsSchema = z.object({
+  fromCache: count.describe('Distinct embeddings found in the cache'),
+  computed: count.describe('Distinct embeddings computed in this run'),
+});
 
 /**
  * Wall-clock seconds per stage of `bench run`, in the order they run (a retrieval run embeds the
  * images before the texts). The stages do not overlap, so they add up to `total` but for the few
- * milliseconds between them. Documented in the README ("Results file").
+ * milliseconds between them.
  */
-export interface RunTimings {
-  /** Process start to the first stage: Node itself, loading the CLI, reading the settings file. */
-  readonly startup: number;
-  /** Reading the prompt files and the dataset, picking the subset, opening the embedding cache. */
-  readonly dataset: number;
-  /**
-   * Reading the model's preprocessing config, plus the tokenizer and each ONNX tower when the run
-   * needs them (they load lazily, inside the embedding stages; their time is counted here, not
-   * there). A tower counts as loaded when it has answered a first one-item call, so this includes
-   * one warm-up inference per tower. Near 0 on a run served entirely from the cache.
-   */
-  readonly modelLoad: number;
-  /** Prompt embeddings: cache lookups, tokenizing and the text tower for the misses. */
-  readonly textEmbedding: number;
-  /** Image embeddings: hashing the images, cache lookups, decoding, preprocessing and the vision tower for the misses. */
-  readonly imageEmbedding: number;
-  /** Images of the run (evaluated or unreadable) per second of imageEmbedding; null if that took no measurable time. */
-  readonly imagesPerSecond: number | null;
-  /** Scoring every prompt set (classifiers, metrics, per-item predictions) and assembling the results. */
-  readonly metrics: number;
-  /** Writing results.json, the history line and the report (index.html with its charts and thumbnails, summary.md, metrics.csv). */
-  readonly report: number;
-  /** Process start to the end of the report. */
-  readonly total: number;
-}
+export const runTimingsSchema = z
+  .object({
+    startup: z.number().describe('Process start to the first stage: Node itself, loading the CLI, reading the settings file'),
+    dataset: z.number().describe('Reading the prompt files and the dataset, picking the subset, opening the embedding cache'),
+    modelLoad: z
+      .number()
+      .describe(
+        'Reading the preprocessing config, plus the tokenizer and each ONNX tower when the run needs them (they load lazily, ' +
+          'inside the embedding stages; their time is counted here, not there), including one warm-up inference per tower. ' +
+          'Near 0 on a run served entirely from the cache',
+      ),
+    textEmbedding: z.number().describe('Prompt embeddings: cache lookups, tokenizing and the text tower for the misses'),
+    imageEmbedding: z
+      .number()
+      .describe('Image embeddings: hashing the images, cache lookups, decoding, preprocessing and the vision tower for the misses'),
+    imagesPerSecond: z
+      .number()
+      .nullable()
+      .describe('Images of the run (evaluated or unreadable) per second of imageEmbedding; null if that took no measurable time'),
+    metrics: z.number().describe('Scoring every prompt set (classifiers, metrics, per-item predictions) and assembling the results'),
+    report: z.number().describe('Writing results.json, the history line and the report (index.html, summary.md, metrics.csv)'),
+    total: z.number().describe('Process start to the end of the report'),
+  })
+  .describe("Where the run's time went, in seconds per stage");
 
-export interface CacheCounts {
-  readonly fromCache: number;
-  readonly computed: number;
-}
+/** `run` of both tasks; a retrieval run replaces `dataset` and adds `ks`. */
+export const runInfoSchema = z.object({
+  id: z.string().describe("The run folder's name; it starts with the UTC start time"),
+  createdAt: z.string().describe('Start time, ISO 8601'),
+  toolVersion: z.string(),
+  model: z.object({
+    id: z.string().describe('Hub id or model folder'),
+    kind: z.enum(['local', 'hub']),
+    dtype: z.string(),
+    onnxSha256: z
+      .record(z.string(), z.string())
+      .describe('sha256 of each ONNX file used, keyed by its path in the model folder (`hub:<id>@main` when not on disk)'),
+  }),
+  preprocess: z.object({
+    mode: z.string(),
+    size: z.number(),
+    cropSize: z.number(),
+    mean: z.array(z.number()),
+    std: z.array(z.number()),
+  }),
+  dataset: z.object({
+    name: z.string(),
+    format: z.string(),
+    path: z.string(),
+    itemCount: count.describe('Items selected for the run, including any that failed to load'),
+    classNames: z.array(z.string()),
+    limit: z.number().nullable(),
+    perClass: z.number().nullable(),
+  }),
+  cache: z
+    .object({
+      location: z.string().nullable().describe('The store used, or null with --no-cache'),
+      images: cacheCountsSchema,
+      texts: cacheCountsSchema,
+    })
+    .describe('How many distinct embeddings came from the cache and how many were computed in this run'),
+  seed: z.number(),
+  batchSize: z.number(),
+  threads: z.number(),
+  durationMs: z.number(),
+  timings: runTimingsSchema.describe('Absent in files written before timings were recorded').optional(),
+});
 
-export interface PromptSetResult {
-  readonly name: string;
-  readonly file: string;
-  /** The templates as written. */
-  readonly templates: readonly string[];
-  /** Rendered prompts: class name → one prompt per template. */
-  readonly prompts: Readonly<Record<string, readonly string[]>>;
-  /** Rendered prompts cut at the model's context length. */
-  readonly truncatedPrompts: readonly string[];
-  readonly metrics: { readonly acc1: number; readonly acc5: number | null; readonly mean_per_class_recall: number };
-  readonly perClass: readonly { readonly label: string; readonly recall: number | null; readonly support: number }[];
-  /** matrix[true][predicted], rows and columns in `labels` order. */
-  readonly confusion: { readonly labels: readonly string[]; readonly matrix: readonly (readonly number[])[] };
-}
+export const promptSetResultSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  templates: z.array(z.string()).describe('The templates as written'),
+  prompts: z.record(z.string(), z.array(z.string())).describe('Rendered prompts: class name → one prompt per template'),
+  truncatedPrompts: z.array(z.string()).describe("Rendered prompts cut at the model's context length"),
+  metrics: z.object({ acc1: z.number(), acc5: z.number().nullable(), mean_per_class_recall: z.number() }),
+  perClass: z.array(z.object({ label: z.string(), recall: z.number().nullable(), support: count })),
+  confusion: z
+    .object({ labels: z.array(z.string()), matrix: z.array(z.array(count)) })
+    .describe('matrix[true][predicted], rows and columns in `labels` order'),
+});
 
-export interface Prediction {
-  readonly label: string;
-  readonly prob: number;
-}
+export const predictionSchema = z.object({ label: z.string(), prob: z.number() });
 
-export interface ItemResult {
-  /** Path relative to the dataset root (or `<file>#<index>` for IDX records). */
-  readonly id: string;
-  readonly label: string;
-  /** Prompt set name → top-5 (fewer with fewer classes) classes by probability. */
-  readonly predictions: Readonly<Record<string, readonly Prediction[]>>;
-}
+export const itemResultSchema = z.object({
+  id: z.string().describe('Path relative to the dataset root (or `<file>#<index>` for IDX records)'),
+  label: z.string(),
+  predictions: z
+    .record(z.string(), z.array(predictionSchema))
+    .describe('Prompt set name → top-5 (fewer with fewer classes) classes by probability'),
+});
 
-export interface ItemErrorResult {
-  readonly item: string;
-  readonly reason: string;
-}
+export const itemErrorSchema = z.object({ item: z.string(), reason: z.string() }).describe('An image that could not be read');
+
+export const resultsSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    task: z
+      .literal('classification')
+      .describe('Absent in files written before retrieval existed; a retrieval run\'s file says "retrieval"')
+      .optional(),
+    run: runInfoSchema,
+    promptSets: z.array(promptSetResultSchema),
+    items: z.array(itemResultSchema),
+    errors: z.array(itemErrorSchema),
+  })
+  .describe('results.json of a classification run');
+
+export type Results = DeepReadonly<z.output<typeof resultsSchema>>;
+export type RunInfo = Results['run'];
+export type RunTimings = DeepReadonly<z.output<typeof runTimingsSchema>>;
+export type CacheCounts = DeepReadonly<z.output<typeof cacheCountsSchema>>;
+export type PromptSetResult = Results['promptSets'][number];
+export type Prediction = DeepReadonly<z.output<typeof predictionSchema>>;
+export type ItemResult = Results['items'][number];
+export type ItemErrorResult = Results['errors'][number];
