@@ -132,14 +132,16 @@ function claimQueue<T, P>(
 ): ClaimQueue {
   const { store, owner, leaseMs } = options.session;
   const size = options.batchSize;
-  let queue = [...missing];
+  // A cursor, not `queue = queue.slice(size)`: re-copying the rest of the queue on every batch made
+  // the cost per item grow with the number of items (0.24 s at 60k keys, 35 s at 600k).
+  let next = 0;
   let deferred: string[] = [];
   const claim = async (keys: string[]): Promise<string[]> => (store ? store.claim(keys, owner, leaseMs) : keys);
   return {
     async take() {
-      while (queue.length > 0) {
-        const window = queue.slice(0, size);
-        queue = queue.slice(size);
+      while (next < missing.length) {
+        const window = missing.slice(next, next + size);
+        next += window.length;
         const mine = new Set(await claim(window));
         deferred.push(...window.filter((k) => !mine.has(k)));
         if (mine.size > 0) return [...mine];
@@ -152,7 +154,7 @@ function claimQueue<T, P>(
       deferred = left.filter((k) => !mine.has(k));
       return mine.size > 0 ? [...mine] : null;
     },
-    done: () => queue.length === 0 && deferred.length === 0,
+    done: () => next >= missing.length && deferred.length === 0,
   };
 }
 

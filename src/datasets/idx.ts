@@ -43,7 +43,9 @@ interface ImageBlock {
 
 /**
  * Reads an MNIST-style images/labels pair (raw or gzipped) from a folder or from either file.
- * All images are views into one decompressed buffer.
+ * All images are views into one decompressed buffer: one copy of the file instead of 60,000 small
+ * allocations. Posting a view to a thread would clone that whole buffer, which is why the
+ * preprocessing pool copies each image's bytes into its message.
  */
 export async function loadIdxDataset(target: string, options: IdxOptions = {}): Promise<ClassificationDataset> {
   const pair = await findPair(path.resolve(target), options.split ?? 'test');

@@ -1,6 +1,10 @@
 import type { DecodedImage } from '../model/types.js';
 
-/** Where an item's pixels come from: a file to decode, or pixels already in memory (IDX). */
+/**
+ * Where an item's pixels come from: a file to decode, or pixels already in memory (IDX). In-memory
+ * `data` may be a view into a much larger buffer (an IDX record is one into its whole split), so
+ * whatever posts it to another thread must send the view's bytes, not the view (preprocessMessage).
+ */
 export type ImageSource =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'pixels'; readonly image: DecodedImage };
