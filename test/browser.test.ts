@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
+import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { DEMO_DATASET, ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './helpers.js';
 
@@ -133,6 +134,12 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
     await page.selectOption('#gallery-class', { label: 'Trouser' });
     await page.selectOption('#gallery-show', 'wrong');
     const shown = await page.$$eval('#gallery-grid article', (cards) => cards.map((c) => [c.className, c.querySelector('.truth b')?.textContent]));
+    // Counted from results.json (the gallery scores the first prompt file, basic), so an empty
+    // gallery cannot pass the loop below by having nothing to check.
+    const results = JSON.parse(readFileSync(path.join(path.dirname(realReport), 'results.json'), 'utf8')) as Results;
+    const trouserWrong = results.items.filter((i) => i.label === 'Trouser' && i.predictions['basic']![0]!.label !== 'Trouser').length;
+    expect(trouserWrong, 'the tiny model gets some Trouser image wrong').toBeGreaterThan(0);
+    expect(shown).toHaveLength(trouserWrong);
     for (const [cls, truth] of shown) expect([cls, truth]).toEqual(['card wrong', 'Trouser']);
     // Back to the defaults a reader first sees, for the screenshot.
     await page.selectOption('#gallery-show', 'all');

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -20,17 +21,41 @@ function latestResults(out: string): Results {
   return JSON.parse(readFileSync(path.join(out, runs.at(-1)!, 'results.json'), 'utf8')) as Results;
 }
 
-function storedCount(cacheDir: string, kind: 'image' | 'text'): number {
+/** Rows of a table in the cache file; 0 before the file or the table exists, any other failure thrown. */
+function countRows(cacheDir: string, sql: string, ...params: string[]): number {
   const file = path.join(cacheDir, 'embeddings.sqlite');
   if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true, timeout: 10_000 });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM embeddings WHERE kind = ?').get(kind) as { n: number }).n;
-  } catch {
-    return 0;
+    return (db.prepare(sql).get(...params) as { n: number }).n;
+  } catch (error) {
+    // A run creates the file a moment before its tables; anything else is a real failure.
+    if (error instanceof Error && /^no such table: /.test(error.message)) return 0;
+    throw error;
   } finally {
     db.close();
   }
+}
+
+function storedCount(cacheDir: string, kind: 'image' | 'text'): number {
+  return countRows(cacheDir, 'SELECT count(*) AS n FROM embeddings WHERE kind = ?', kind);
+}
+
+/** Keys some live run has claimed and not stored yet. */
+function claimedCount(cacheDir: string): number {
+  return countRows(cacheDir, 'SELECT count(*) AS n FROM claims');
+}
+
+/** Bytes and mtime of every file of the store (the database, its WAL and shared memory). */
+function storeSnapshot(cacheDir: string): Record<string, { sha256: string; mtimeMs: number }> {
+  return Object.fromEntries(
+    readdirSync(cacheDir)
+      .filter((f) => f.startsWith('embeddings.sqlite'))
+      .map((f) => {
+        const file = path.join(cacheDir, f);
+        return [f, { sha256: createHash('sha256').update(readFileSync(file)).digest('hex'), mtimeMs: statSync(file).mtimeMs }];
+      }),
+  );
 }
 
 /** What must be identical between a cached and an uncached run: every number and every prediction. */
@@ -38,21 +63,37 @@ function scores(results: Results): unknown {
   return { sets: results.promptSets.map((s) => [s.metrics, s.perClass, s.confusion]), items: results.items, errors: results.errors };
 }
 
-function spawnRun(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1' } });
+/** The testing hook of `bench run`: after committing this many image batches the run waits for Ctrl-C or a kill. */
+const HOLD_ENV = 'CLIPBENCH_HOLD_AFTER_BATCHES';
+
+interface SpawnedRun {
+  readonly child: ChildProcess;
+  /** The exit code, or -1 when a signal ended the process. */
+  readonly exited: Promise<number | null>;
+  readonly stderr: () => string;
+}
+
+function spawnRun(args: string[], env: Record<string, string> = {}): SpawnedRun {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
   return { child, exited, stderr: () => stderr };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+/** Resolves once `condition` holds; fails at once if `run` exits first, since then it never will. */
+async function waitFor(condition: () => boolean, run: SpawnedRun, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
+    if (run.child.exitCode !== null || run.child.signalCode !== null) {
+      throw new Error(`the run exited (${run.child.exitCode ?? run.child.signalCode}) first:\n${run.stderr()}`);
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting:\n${run.stderr()}`);
+    await sleep(20);
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('cache keys never give a stale hit', () => {
   const tower: TowerIdentity = { label: '/m', dtype: 'fp32', weights: 'a'.repeat(64) };
@@ -194,54 +235,86 @@ describe('cache behaviour in runs', () => {
     }
   });
 
+  // The hold hook stops the run at a known point: after exactly HOLD image batches are committed,
+  // it waits for a signal, so the interrupt can never come too late (the run finished) or land
+  // at an unknown count.
+  const HOLD = 10;
+  const BATCH = 4;
+  const LIMIT = 200;
+
   it('a run killed with SIGKILL keeps every stored batch; the rerun computes only the rest, with identical results', async () => {
     const cache = tempDir('cache-');
     const out = tempDir('reports-');
-    const args = [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', '4', '--limit', '400'];
-    const { child, exited } = spawnRun(args);
-    await waitFor(() => storedCount(cache, 'image') >= 40);
-    child.kill('SIGKILL');
-    expect(await exited).toBe(-1);
-    const kept = storedCount(cache, 'image');
-    expect(kept).toBeGreaterThanOrEqual(40);
-    expect(kept).toBeLessThan(400);
+    const args = [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', String(BATCH), '--limit', String(LIMIT)];
+    const held = spawnRun(args, { [HOLD_ENV]: String(HOLD) });
+    await waitFor(() => storedCount(cache, 'image') >= HOLD * BATCH, held);
+    held.child.kill('SIGKILL');
+    expect(await held.exited).toBe(-1);
+    expect(storedCount(cache, 'image')).toBe(HOLD * BATCH);
     const rerun = bench(args);
     expect(rerun.status, rerun.stderr).toBe(0);
     const resumed = latestResults(out);
-    expect(resumed.run.cache.images).toEqual({ fromCache: kept, computed: 400 - kept });
+    expect(resumed.run.cache.images).toEqual({ fromCache: HOLD * BATCH, computed: LIMIT - HOLD * BATCH });
+    expect(storedCount(cache, 'image')).toBe(LIMIT);
+
+    // --no-cache neither reads nor writes the store: its files keep their bytes and times.
+    const before = storeSnapshot(cache);
+    expect(Object.keys(before)).toContain('embeddings.sqlite');
     const fresh = tempDir('reports-');
-    expect(bench([...runArgs(cache, fresh), '--dataset', DEMO_DATASET, '--limit', '400', '--no-cache']).status).toBe(0);
+    const uncached = bench([...runArgs(cache, fresh), '--dataset', DEMO_DATASET, '--limit', String(LIMIT), '--no-cache']);
+    expect(uncached.status, uncached.stderr).toBe(0);
+    expect(latestResults(fresh).run.cache).toMatchObject({ location: null, images: { fromCache: 0, computed: LIMIT } });
+    expect(storeSnapshot(cache)).toEqual(before);
     expect(scores(resumed)).toEqual(scores(latestResults(fresh)));
   });
 
   it('Ctrl-C stops after the batch in flight, says how much was kept, and the rerun resumes', async () => {
     const cache = tempDir('cache-');
     const out = tempDir('reports-');
-    const args = [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', '4', '--limit', '400'];
-    const { child, exited, stderr } = spawnRun(args);
-    await waitFor(() => storedCount(cache, 'image') >= 20);
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    const kept = storedCount(cache, 'image');
-    expect(stderr()).toMatch(new RegExp(`interrupted; ${kept} embedding\\(s\\) computed in this run are kept in the cache`));
+    const args = [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', String(BATCH), '--limit', String(LIMIT)];
+    const held = spawnRun(args, { [HOLD_ENV]: String(HOLD) });
+    await waitFor(() => storedCount(cache, 'image') >= HOLD * BATCH, held);
+    held.child.kill('SIGINT');
+    expect(await held.exited).toBe(130);
+    expect(held.stderr()).toContain(`interrupted; ${HOLD * BATCH} embedding(s) computed in this run are kept in the cache`);
+    expect(storedCount(cache, 'image')).toBe(HOLD * BATCH);
+    expect(claimedCount(cache)).toBe(0);
     const rerun = bench(args);
-    expect(rerun.status).toBe(0);
-    expect(latestResults(out).run.cache.images).toEqual({ fromCache: kept, computed: 400 - kept });
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(latestResults(out).run.cache.images).toEqual({ fromCache: HOLD * BATCH, computed: LIMIT - HOLD * BATCH });
   });
 
-  it('two concurrent runs on one cache both succeed, agree, and split the work', async () => {
+  it('two runs on one cache at once split the work: the second skips what the first has claimed, and takes it over once released', async () => {
     const cache = tempDir('cache-');
-    const outs = [tempDir('reports-'), tempDir('reports-')];
+    const [outA, outB] = [tempDir('reports-'), tempDir('reports-')];
     const batch = 8;
-    const runs = outs.map((out) => spawnRun([...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', String(batch), '--limit', '300']));
-    const codes = await Promise.all(runs.map((r) => r.exited));
-    expect(codes, runs.map((r) => r.stderr()).join('\n')).toEqual([0, 0]);
-    const [a, b] = outs.map(latestResults);
-    expect(scores(a!)).toEqual(scores(b!));
-    const computed = a!.run.cache.images.computed + b!.run.cache.images.computed;
-    expect(computed).toBeGreaterThanOrEqual(300);
-    expect(computed).toBeLessThanOrEqual(300 + 2 * batch);
-    expect(storedCount(cache, 'image')).toBe(300);
+    const limit = 120;
+    const args = (out: string) => [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', String(batch), '--limit', String(limit)];
+    // A stores two batches and holds, with the batches it prepares ahead still claimed.
+    const a = spawnRun(args(outA), { [HOLD_ENV]: '2' });
+    await waitFor(() => storedCount(cache, 'image') >= 2 * batch, a);
+    const claimedByA = claimedCount(cache);
+    expect(claimedByA).toBeGreaterThan(0);
+    // B computes everything else, then waits on A's claims rather than computing them twice.
+    const b = spawnRun(args(outB));
+    await waitFor(() => storedCount(cache, 'image') >= limit - claimedByA, b);
+    await sleep(1000);
+    expect(storedCount(cache, 'image')).toBe(limit - claimedByA);
+    expect([a.child.exitCode, b.child.exitCode]).toEqual([null, null]);
+    // Ctrl-C makes A release its claims; B picks them up and finishes.
+    a.child.kill('SIGINT');
+    expect(await a.exited).toBe(130);
+    expect(a.stderr()).toContain(`interrupted; ${2 * batch} embedding(s) computed in this run are kept in the cache`);
+    expect(await b.exited, b.stderr()).toBe(0);
+    const computedByB = latestResults(outB).run.cache.images;
+    expect(computedByB).toEqual({ fromCache: 2 * batch, computed: limit - 2 * batch });
+    // Each run computed part of the set, and together all of it, once.
+    expect(2 * batch + computedByB.computed).toBe(limit);
+    expect(storedCount(cache, 'image')).toBe(limit);
+    expect(claimedCount(cache)).toBe(0);
+    const fresh = tempDir('reports-');
+    expect(bench([...runArgs(tempDir('cache-'), fresh), '--dataset', DEMO_DATASET, '--limit', String(limit), '--no-cache']).status).toBe(0);
+    expect(scores(latestResults(outB))).toEqual(scores(latestResults(fresh)));
   });
 });
 

@@ -1,12 +1,27 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Results } from '../src/results/schema.js';
 import { correctness, flip, writeSyntheticRun, type SyntheticOptions } from './fixtures/stats/synthetic.js';
-import { TINY_MODEL, bench, smallFolderDataset, tempDir } from './helpers.js';
+import { TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const reference = JSON.parse(readFileSync(new URL('./fixtures/stats/reference.json', import.meta.url), 'utf8')) as {
   mcnemar: { lost: number; gained: number; statsmodels: number }[];
 };
+
+/** McNemar's exact two-sided p, min(1, 2·P(X ≤ min(lost, gained))) for X ~ Bin(lost + gained, ½), in exact integers. */
+function exactMcNemar(lost: number, gained: number): number {
+  const n = BigInt(lost + gained);
+  const m = BigInt(Math.min(lost, gained));
+  let term = 1n; // C(n, 0)
+  let tail = 0n;
+  for (let k = 0n; k <= m; k++) {
+    tail += term;
+    term = (term * (n - k)) / (k + 1n);
+  }
+  const scale = 10n ** 18n;
+  return Math.min(1, (2 * Number((tail * scale) / 2n ** n)) / 1e18);
+}
 
 describe('bench check on real runs of the tiny model', () => {
   const work = tempDir('check-real-');
@@ -47,13 +62,29 @@ describe('bench check on real runs of the tiny model', () => {
     expect(caught.stdout).toMatch(/^wording\s+acc1\s+\d+\.\d\d%\s+\d+\.\d\d%\s+-\d+\.\d\d\s.*FAIL$/m);
     expect(caught.stdout).toContain('check FAILED');
     expect(caught.stdout).toContain('note: prompt set "wording": its templates changed since the baseline');
-    // On 100 images at chance level the fall is not significant (5 lost, 1 gained today); the
-    // exit code must follow McNemar's p whatever it is.
+    // On 100 images at chance level the fall may or may not be significant; the exit code of
+    // --require-significance must follow McNemar's p, computed here from the two runs' own
+    // results.json files, not read back from the tool.
+    const runs = runDirs(out);
+    expect(runs).toHaveLength(3);
+    const top1 = (run: string): Map<string, boolean> => {
+      const results = JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')) as Results;
+      return new Map(results.items.map((i) => [i.id, i.predictions['wording']![0]!.label === i.label]));
+    };
+    const before = top1(runs[0]!);
+    const after = top1(runs[2]!);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    const lost = [...before].filter(([id, right]) => right && !after.get(id)).length;
+    const gained = [...before].filter(([id, right]) => !right && after.get(id)).length;
+    expect(lost).toBeGreaterThan(gained);
+    const p = exactMcNemar(lost, gained);
     const json = bench(['check', '--baseline', 'baselines/main.json', '--out', out, '--format', 'json'], { cwd: work });
-    const row = (JSON.parse(json.stdout) as { rows: { promptSet: string; metric: string; pValue: number }[] }).rows.find((r) => r.promptSet === 'wording' && r.metric === 'acc1')!;
+    const row = (JSON.parse(json.stdout) as { rows: { promptSet: string; metric: string; pValue: number; lost: number; gained: number }[] }).rows.find((r) => r.promptSet === 'wording' && r.metric === 'acc1')!;
+    expect(row).toMatchObject({ lost, gained });
+    expect(row.pValue).toBeCloseTo(p, 12);
     const lenient = bench(['check', '--baseline', 'baselines/main.json', '--out', out, '--require-significance'], { cwd: work });
-    expect(lenient.status).toBe(row.pValue < 0.05 ? 1 : 0);
-    if (row.pValue >= 0.05) expect(lenient.stdout).toContain(`wording acc1: fell ${(acc1Of(first.stdout, 'wording') - acc1Of(worse.stdout, 'wording')).toFixed(2)} pts`);
+    expect(lenient.status, `lost ${lost}, gained ${gained}, p = ${p}`).toBe(p < 0.05 ? 1 : 0);
+    if (p >= 0.05) expect(lenient.stdout).toContain(`wording acc1: fell ${(acc1Of(first.stdout, 'wording') - acc1Of(worse.stdout, 'wording')).toFixed(2)} pts`);
   });
 });
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pairedBootstrap, type PairedSample } from '../src/compare/bootstrap.js';
-import { discordance, mcnemarExactP } from '../src/compare/mcnemar.js';
-import { Mulberry32 } from '../src/compare/prng.js';
-import { quantileSorted } from '../src/compare/quantile.js';
-import { acc1Interval, wilsonInterval } from '../src/compare/wilson.js';
+import { pairedBootstrap, type PairedSample } from '../src/stats/bootstrap.js';
+import { discordance, mcnemarExactP } from '../src/stats/mcnemar.js';
+import { Mulberry32 } from '../src/stats/prng.js';
+import { quantileSorted } from '../src/stats/quantile.js';
+import { acc1Interval, wilsonInterval } from '../src/stats/wilson.js';
 import { contrastPromptSets } from '../src/compare/withinRun.js';
 import { correctness, flip, syntheticResults } from './fixtures/stats/synthetic.js';
 import { ROOT } from './helpers.js';

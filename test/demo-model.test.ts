@@ -12,6 +12,38 @@ import { DEMO_DATASET, ROOT, maxAbsDiff, tempDir } from './helpers.js';
 
 const DEMO_MODEL = path.join(ROOT, 'models/fashion-clip-mini');
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
+const HAS_FASHION_MNIST = existsSync(path.join(FASHION_MNIST, 't10k-images-idx3-ubyte.gz'));
+const NEEDS_FASHION_MNIST = `needs Debian's dataset-fashion-mnist in ${FASHION_MNIST}`;
+if (!HAS_FASHION_MNIST) {
+  console.warn(`skipping the demo model's full test-split checks (README headline table, ONNX vs PyTorch): ${NEEDS_FASHION_MNIST} (apt-get install dataset-fashion-mnist; .ci/run installs it)`);
+}
+
+interface HeadlineRow {
+  readonly file: string;
+  readonly templates: number;
+  readonly acc1: string;
+  readonly acc5: string;
+  readonly meanPerClassRecall: string;
+}
+
+/**
+ * The table under "On the full Fashion-MNIST test split" at the top of README.md, as written
+ * (percentages with two decimals), so the test and the README cannot drift apart.
+ */
+function readmeHeadline(): HeadlineRow[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('On the full Fashion-MNIST test split');
+  expect(start, 'README.md has lost its headline table').toBeGreaterThan(-1);
+  const rows: HeadlineRow[] = [];
+  for (const line of readme.slice(start).split('\n').slice(1)) {
+    if (rows.length > 0 && !line.startsWith('|')) break;
+    const m = /^\| `([\w-]+\.hbs)` \| (\d+) \| (\d+\.\d\d)% \| (\d+\.\d\d)% \| (\d+\.\d\d)% \|$/.exec(line);
+    if (m) rows.push({ file: m[1]!, templates: Number(m[2]), acc1: m[3]!, acc5: m[4]!, meanPerClassRecall: m[5]! });
+  }
+  return rows;
+}
+
+const percent = (x: number | null): string | null => (x === null ? null : (100 * x).toFixed(2));
 
 /** What tools/train-mini-clip/train.py wrote next to the ONNX files (PyTorch outputs). */
 interface DemoReference {
@@ -40,8 +72,8 @@ describe('the bundled demo model', () => {
   });
   // The exported graph (BatchNorm folded, attention pooling) against the trained PyTorch model,
   // through the harness's own IDX reader and preprocessing.
-  it.skipIf(!existsSync(path.join(FASHION_MNIST, 't10k-images-idx3-ubyte.gz')))(
-    'embeds texts and test-split images in ONNX as the PyTorch model did',
+  it.skipIf(!HAS_FASHION_MNIST)(
+    `embeds texts and test-split images in ONNX as the PyTorch model did (${NEEDS_FASHION_MNIST})`,
     async () => {
       const reference = JSON.parse(readFileSync(path.join(DEMO_MODEL, 'reference-outputs.json'), 'utf8')) as DemoReference;
       const model = await loadClipModel({ model: DEMO_MODEL, dtype: 'fp32', preprocess: 'clip', cwd: ROOT, threads: 2 });
@@ -66,4 +98,26 @@ describe('the bundled demo model', () => {
       await model.dispose();
     },
   );
+  // The README's headline numbers, to the hundredth of a percent: all 10,000 test images, every
+  // prompt file of the table in one run (the extra prompt files cost only their text embeddings).
+  // Measured at 10–15 s on 2 cores, a good part of it writing the report.
+  it.skipIf(!HAS_FASHION_MNIST)(`reproduces the README's headline table on the full test split (${NEEDS_FASHION_MNIST})`, { timeout: 180_000 }, async () => {
+    const table = readmeHeadline();
+    expect(table.map((r) => r.file)).toContain('basic.hbs');
+    expect(table.length).toBeGreaterThanOrEqual(6);
+    const config = resolveRunConfig(ROOT, { dataset: 'fashion-mnist', out: tempDir('reports-'), cache: false, threads: 2 });
+    const started = performance.now();
+    const { results } = (await benchRun(config, table.map((r) => path.join(ROOT, 'prompts', r.file)), ROOT)) as { results: Results };
+    console.log(`README headline table: ${results.items.length} images, ${table.length} prompt files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    expect(results.items).toHaveLength(10_000);
+    expect(results.errors).toEqual([]);
+    const measured = results.promptSets.map((s) => ({
+      file: `${s.name}.hbs`,
+      templates: s.templates.length,
+      acc1: percent(s.metrics.acc1),
+      acc5: percent(s.metrics.acc5),
+      meanPerClassRecall: percent(s.metrics.mean_per_class_recall),
+    }));
+    expect(measured).toEqual(table);
+  });
 });

@@ -21,13 +21,13 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/), as a user would. */
-export function bench(args: readonly string[], options: { cwd?: string; input?: string } = {}): CliResult {
+export function bench(args: readonly string[], options: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {}): CliResult {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/bench.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input,
     encoding: 'utf8',
     // A private cache per call unless the test names one, so tests never share state through ~/.cache.
-    env: { ...process.env, CI: '1', CLIPBENCH_CACHE_DIR: process.env.CLIPBENCH_CACHE_DIR ?? tempDir('cache-') },
+    env: { ...process.env, CI: '1', CLIPBENCH_CACHE_DIR: process.env.CLIPBENCH_CACHE_DIR ?? tempDir('cache-'), ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -51,6 +51,10 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
   }
   console.log(`${path.basename(modelDir)}: max |p(bench run) − p(PyTorch)| = ${worst.toExponential(2)}, top-1 checked on ${checkedTop1}/${reference.images.length} images`);
   expect(worst).toBeLessThan(2e-3);
+  // Both fixtures give every reference image a clear winner, so all of them must have been compared:
+  // a loop that skipped them all (ties, or no images matched) would otherwise pass on probabilities alone.
+  expect(reference.images.length).toBeGreaterThan(0);
+  expect(checkedTop1).toBe(reference.images.length);
   expect(results.promptSets[0]!.truncatedPrompts).toHaveLength(1);
 }
 

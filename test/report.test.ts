@@ -4,13 +4,14 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildModel, headline } from '../src/report/data.js';
 import { escapeHtml, html, jsonForScript } from '../src/report/html.js';
-import { buildReport, writeReport } from '../src/report/index.js';
+import { buildReport, startChartWorker, writeReport } from '../src/report/index.js';
 import { contentSecurityPolicy } from '../src/report/page.js';
-import { escapeMarkdown, metricsCsv, summaryMarkdown } from '../src/report/summary.js';
+import { metricsCsv, summaryMarkdown } from '../src/report/summary.js';
+import { escapeMarkdown } from '../src/util/format.js';
 import { assertInert } from '../src/report/svg.js';
 import { CLIENT_SCRIPT } from '../src/report/client.js';
 import type { Results } from '../src/results/schema.js';
-import { wilsonInterval } from '../src/compare/index.js';
+import { wilsonInterval } from '../src/stats/index.js';
 import { historyFileFor, type HistoryRecord } from '../src/history/history.js';
 import { intervals, reportExtras } from '../src/report/extras.js';
 import { RETRIEVAL_SCRIPT, buildRetrievalReport } from '../src/report/retrieval.js';
@@ -99,7 +100,8 @@ describe('report escaping', () => {
   });
 
   it('Markdown keeps names as text (no HTML, no table break)', () => {
-    expect(escapeMarkdown('a|b <img src=x> *c* & d')).toBe('a\\|b &lt;img src=x> \\*c\\* &amp; d');
+    expect(escapeMarkdown('a|b <img src=x> *c* & d')).toBe('a\\|b &lt;img src=x&gt; \\*c\\* &amp; d');
+    expect(escapeMarkdown('# {x}_[y]~\nz')).toBe('\\# \\{x\\}\\_\\[y\\]\\~ z');
   });
 
   it('refuses chart SVG with an active element or attribute', () => {
@@ -189,6 +191,21 @@ describe('report page', () => {
     expect(full.html).toContain('data-chart="trend"');
     expect(full.html).toContain('Whiskers show 95% intervals.');
     expect(full.csv).toContain('basic,/prompts/basic.hbs,,acc1,0.6,5,0.4,0.8');
+  });
+
+  it('is byte-identical whether its charts render in-process or on a worker, and from build to build', async () => {
+    const classes = ['ankle boot', 'bag'];
+    const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
+    const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
+    const results = fakeResults(classes, items, DEMO_DATASET);
+    const inProcess = await buildReport(results);
+    const renderer = startChartWorker();
+    try {
+      expect((await buildReport(results, { renderer })).html).toBe(inProcess.html);
+    } finally {
+      await renderer.close();
+    }
+    expect((await buildReport(results)).html).toBe(inProcess.html);
   });
 
   it('writes index.html, summary.md and metrics.csv into the folder', async () => {
@@ -332,6 +349,15 @@ describe('retrieval report', () => {
     expect(rows[2]).toMatchObject({ support: '3', ci95_lo: String(wilsonInterval(2, 3).lo) });
     expect(built.summary).toContain('| 50.00% | 100.00% | 66.67% | 100.00% |');
     expect(built.summary).not.toContain('<img');
+  });
+
+  it('is the same page when its chart renders on a worker', async () => {
+    const renderer = startChartWorker();
+    try {
+      expect((await buildRetrievalReport(fakeRetrieval(), { renderer })).html).toBe((await buildRetrievalReport(fakeRetrieval())).html);
+    } finally {
+      await renderer.close();
+    }
   });
 
   it('bench report rebuilds a retrieval run', () => {

@@ -15,6 +15,18 @@ export interface CacheSession {
   readonly owner: string;
   readonly leaseMs: number;
   readonly signal?: AbortSignal;
+  /** A testing and debugging aid (CLIPBENCH_HOLD_AFTER_BATCHES): stop at a known point of a run. */
+  readonly hold?: CacheHold;
+}
+
+/**
+ * After committing `afterBatches` batches of `kind`, the run waits until `signal` aborts (then stops
+ * as on any Ctrl-C) or the process is killed, so a test can interrupt it at an exact count instead
+ * of racing it.
+ */
+export interface CacheHold {
+  readonly kind: EmbeddingKind;
+  readonly afterBatches: number;
 }
 
 export interface CachedComputeOptions<T, P> {
@@ -71,6 +83,8 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
     }
   };
   let computed = 0;
+  let batches = 0;
+  const hold = options.session.hold?.kind === options.kind ? options.session.hold.afterBatches : null;
   for (;;) {
     if (signal?.aborted) {
       await store?.release(owner);
@@ -88,6 +102,7 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
     const results = await inference;
     computed += await storeBatch(next.keys, results, options, vectors, failures);
     options.onProgress?.(next.keys.length);
+    if (++batches === hold) await untilAborted(signal);
   }
   return { vectors, failures, hits, computed };
 }
@@ -156,6 +171,20 @@ function claimQueue<T, P>(
     },
     done: () => next >= missing.length && deferred.length === 0,
   };
+}
+
+/** Waits for `signal` to abort, forever without one; the claims of the batches prepared ahead stay held meanwhile. */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    // A pending promise alone does not keep Node running: without a timer the process would just exit.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    const done = (): void => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    if (signal?.aborted) done();
+    else signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { serializeBaseline, toBaselineFile } from '../compare/baseline.js';
-import { displayFile, percent } from '../compare/format.js';
+import { displayFile } from '../compare/format.js';
+import { percent } from '../util/format.js';
 import { findLatestResults, loadRunSummary } from '../compare/load.js';
 import type { RunSummary } from '../compare/summary.js';
 import { resolveRunConfig } from '../config/config.js';

@@ -1,6 +1,9 @@
 import path from 'node:path';
+import { setProcessCacheHold, type CacheHold } from '../cache/index.js';
 import { resolveRunConfig } from '../config/config.js';
+import { InputError } from '../errors.js';
 import { formatRetrievalTable } from '../results/retrievalTable.js';
+import { contrastPromptSets } from '../compare/withinRun.js';
 import { formatResultsTable, formatTimings } from '../results/table.js';
 import { benchRun } from '../run/benchRun.js';
 import { withInterrupt } from './interrupt.js';
@@ -12,6 +15,7 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
   const { config: configFile, prompts, cache, galleryLimit, ...settings } = flags;
   // commander sets cache=true unless --no-cache; only an explicit --no-cache overrides the config file.
   const config = resolveRunConfig(cwd, { ...settings, cache: cache === false ? false : undefined }, configFile);
+  setProcessCacheHold(holdFromEnvironment(process.env[HOLD_ENV]));
   const { results, resultsFile, report } = await withInterrupt((signal) =>
     benchRun(config, prompts ?? [], cwd, {
       signal,
@@ -21,7 +25,7 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
     }),
   );
   const retrieval = results.task === 'retrieval';
-  process.stdout.write(`${retrieval ? formatRetrievalTable(results) : formatResultsTable(results)}\n\n`);
+  process.stdout.write(`${retrieval ? formatRetrievalTable(results) : formatResultsTable(results, contrastPromptSets(results))}\n\n`);
   const evaluated = retrieval
     ? `${results.images.length} images, ${results.captions.length} captions`
     : `${results.items.length} images, ${results.run.dataset.classNames.length} classes`;
@@ -42,6 +46,18 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
     if (results.errors.length > 10) process.stdout.write(`  … and ${results.errors.length - 10} more\n`);
     if (config.strict) setExit(1);
   }
+}
+
+/** A testing and debugging aid: after committing this many image batches, wait for Ctrl-C or a kill. */
+const HOLD_ENV = 'CLIPBENCH_HOLD_AFTER_BATCHES';
+
+function holdFromEnvironment(value: string | undefined): CacheHold | undefined {
+  if (value === undefined || value === '') return undefined;
+  const batches = Number(value);
+  if (!Number.isSafeInteger(batches) || batches < 1) {
+    throw new InputError(`${HOLD_ENV} must be a positive whole number of image batches, got "${value}"`);
+  }
+  return { kind: 'image', afterBatches: batches };
 }
 
 /** Paths under the current folder are shown relative to it; others (and hub ids) as they are. */

@@ -1,11 +1,8 @@
-import { DEFAULT_BOOTSTRAP, pairedBootstrap, type BootstrapSettings } from './bootstrap.js';
 import { alignItems, datasetDifference, modelDifference, NotComparableError, type ItemAlignment } from './comparable.js';
-import { discordance, mcnemarExactP } from './mcnemar.js';
 import type { MetricName, RunSummary, SetSummary } from './summary.js';
-import type { Interval } from './wilson.js';
+import { ALPHA, DEFAULT_BOOTSTRAP, discordance, mcnemarExactP, pairedBootstrap, type BootstrapSettings, type Interval } from '../stats/index.js';
 
-/** Significance level of every test and 1 − coverage of every interval. */
-export const ALPHA = 0.05;
+export { ALPHA };
 
 export interface MetricComparison {
   readonly promptSet: string;

@@ -2,16 +2,11 @@ import path from 'node:path';
 import { textTable } from '../util/textTable.js';
 import { displayModel } from './comparable.js';
 import type { RunSummary } from './summary.js';
-import { formatP, type CheckedRow, type CheckOutcome } from './thresholds.js';
+import { METRIC_LABELS } from '../metrics/labels.js';
+import { escapeMarkdown, formatP, percent, signedPoints } from '../util/format.js';
+import type { CheckedRow, CheckOutcome } from './thresholds.js';
 
-const METRIC_LABELS: Readonly<Record<string, string>> = { acc1: 'acc1', acc5: 'acc5', mean_per_class_recall: 'mean per-class recall' };
 
-export const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
-/** A proportion as signed percentage points; a value that rounds to zero prints unsigned. */
-export function signedPoints(v: number): string {
-  const text = Math.abs(v * 100).toFixed(2);
-  return Number(text) === 0 ? text : `${v > 0 ? '+' : '-'}${text}`;
-}
 const interval = (row: CheckedRow): string => `[${signedPoints(row.interval.lo)}, ${signedPoints(row.interval.hi)}]`;
 const pCell = (row: CheckedRow): string => (row.pValue === null ? '-' : formatP(row.pValue));
 const discordant = (row: CheckedRow): string => (row.lost === null ? '-' : `${row.lost}/${row.gained}`);
@@ -74,11 +69,6 @@ export function formatTerminal(outcome: CheckOutcome): string {
     '',
     ...verdictLines(outcome),
   ].join('\n');
-}
-
-/** Escapes what Markdown (GitHub's flavour) would read as formatting or as a table cell border. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|#]/g, '\\$&');
 }
 
 export function formatMarkdown(outcome: CheckOutcome): string {

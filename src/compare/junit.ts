@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { headerLines, noteLines, percent, signedPoints as points } from './format.js';
+import { percent, signedPoints as points } from '../util/format.js';
+import { headerLines, noteLines } from './format.js';
 import type { CheckedRow, CheckOutcome } from './thresholds.js';
 import { element } from './xml.js';
 

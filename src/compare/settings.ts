@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readConfigSection } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { checkJson } from '../util/json.js';
-import { DEFAULT_BOOTSTRAP, MIN_RESAMPLES, type BootstrapSettings } from './bootstrap.js';
+import { DEFAULT_BOOTSTRAP, MIN_RESAMPLES, type BootstrapSettings } from '../stats/index.js';
 import { checkSectionSchema, type CheckSection } from './settingsSchema.js';
 import type { MetricName } from './summary.js';
 import { DEFAULT_MAX_DROP, dropValue, metricName, parseMaxDrop, type CheckSettings, type MaxDrop } from './thresholds.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { configSchemaWith } from '../config/schema.js';
 import { expected } from '../util/jsonIssues.js';
 import { nonBlank, nonNegativeInt, strictFileObject } from '../util/schemaParts.js';
-import { MIN_RESAMPLES } from './bootstrap.js';
+import { MIN_RESAMPLES } from '../stats/index.js';
 
 const RESAMPLES = `a whole number of at least ${MIN_RESAMPLES}`;
 const POINTS = 'a non-negative number of points (e.g. 0.5) or "off"';

@@ -1,3 +1,4 @@
+import { formatP } from '../util/format.js';
 import { InputError } from '../errors.js';
 import type { Comparison, MetricComparison } from './compare.js';
 import { METRICS, type MetricName } from './summary.js';
@@ -88,8 +89,3 @@ function checkRow(row: MetricComparison, settings: CheckSettings): CheckedRow {
   return { ...row, maxDrop, exceeded: true, status: 'fail', reason: `${over} (${evidence})` };
 }
 
-/** Three decimals where they mean something, scientific notation below 0.001. */
-export function formatP(p: number): string {
-  if (p >= 0.001) return p.toFixed(3);
-  return p === 0 ? '<1e-300' : p.toExponential(1);
-}

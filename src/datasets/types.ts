@@ -1,4 +1,11 @@
-import type { DecodedImage } from '../model/types.js';
+/** An image decoded to 8-bit samples, interleaved, row-major (what sharp's raw output gives). */
+export interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  /** 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. */
+  readonly channels: 1 | 2 | 3 | 4;
+  readonly data: Uint8Array;
+}
 
 /**
  * Where an item's pixels come from: a file to decode, or pixels already in memory (IDX). In-memory

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { alignColumns, percent } from '../util/textTable.js';
+import { percent } from '../util/format.js';
+import { alignColumns } from '../util/textTable.js';
 import type { HistoryRecord } from './history.js';
 
 export interface TrendOptions {
@@ -25,7 +26,7 @@ export function formatHistory(records: readonly HistoryRecord[], options: TrendO
     r.commit ? `${r.commit.slice(0, 7)}${r.dirty ? '+' : ''}` : '-',
     `${path.basename(r.model.id)} ${r.model.dtype}`,
     `${r.dataset.name} (${r.dataset.evaluated})`,
-    ...sets.map((set) => percent(value(r, set), '-')),
+    ...sets.map((set) => percent(value(r, set), { missing: '-' })),
   ]);
   const trend = ['trend', '', '', '', ...sets.map((set) => sparkline(shown.map((r) => value(r, set))))];
   const change = ['change', '', '', '', ...sets.map((set) => firstToLast(shown.map((r) => value(r, set))))];

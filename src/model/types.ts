@@ -1,11 +1,4 @@
-/** An image decoded to 8-bit samples, interleaved, row-major (what sharp's raw output gives). */
-export interface DecodedImage {
-  readonly width: number;
-  readonly height: number;
-  /** 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. */
-  readonly channels: 1 | 2 | 3 | 4;
-  readonly data: Uint8Array;
-}
+export type { DecodedImage } from '../datasets/types.js';
 
 /**
  * `clip`: the original OpenAI/open_clip order used by CLIP_benchmark (resize, centre crop with

@@ -1,3 +1,4 @@
+import { percent } from '../util/format.js';
 import type { ItemResult, PromptSetResult, Results } from '../results/schema.js';
 import type {
   ClassRecall,
@@ -135,7 +136,7 @@ function disagreements(results: Results): Disagreement[] {
 
 /** Formats a share as a percentage; null (acc5 with under 5 classes, a class without images) as an en dash. */
 export function pct(value: number | null, digits = 1): string {
-  return value === null ? '–' : `${(value * 100).toFixed(digits)}%`;
+  return percent(value, { digits, missing: '–' });
 }
 
 /** One plain-text sentence answering "which prompt wins?" on acc1, for the page and summary.md. */

@@ -1,4 +1,4 @@
-import { acc1Interval, wilsonInterval } from '../compare/index.js';
+import { acc1Interval, wilsonInterval } from '../stats/index.js';
 import { historyFileFor, readHistory, type HistoryRecord } from '../history/history.js';
 import type { Results } from '../results/schema.js';
 import { METRIC_KEYS } from './data.js';

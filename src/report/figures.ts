@@ -1,6 +1,6 @@
+import { inProcessRenderer, type ChartRenderer } from './chartRenderer.js';
 import { confusionChart, metricsChart, retrievalChart, trendChart } from './charts.js';
 import { heatmapChart, heatmapOrders, type HeatmapOrder } from './heatmap.js';
-import { renderSvg } from './svg.js';
 import type { ReportModel } from './types.js';
 
 /** Every chart of the page as checked SVG markup; variants are what the page's selects switch between. */
@@ -13,14 +13,15 @@ export interface RenderedCharts {
   readonly trend?: string;
 }
 
-export async function renderCharts(model: ReportModel): Promise<RenderedCharts> {
+/** `renderer`: where vega runs; a run passes its early-started worker, anyone else renders in-process. */
+export async function renderCharts(model: ReportModel, renderer: ChartRenderer = inProcessRenderer): Promise<RenderedCharts> {
   const orders = heatmapOrders(model);
   const [metrics, heatmap, confusion, retrieval, trend] = await Promise.all([
-    renderSvg(metricsChart(model)),
-    Promise.all(orders.map(async (order) => ({ order, svg: await renderSvg(heatmapChart(model, order)) }))),
-    Promise.all(model.confusion.map(async (view) => ({ promptSet: view.promptSet, svg: await renderSvg(confusionChart(view)) }))),
-    model.retrieval.length > 0 ? renderSvg(retrievalChart(model.retrieval)) : undefined,
-    hasTrend(model) ? renderSvg(trendChart(model.history, model.promptSets.map((s) => s.name))) : undefined,
+    renderer.render(metricsChart(model), 'metrics'),
+    Promise.all(orders.map(async (order) => ({ order, svg: await renderer.render(heatmapChart(model, order), `heatmap-${order.key}`) }))),
+    Promise.all(model.confusion.map(async (view, i) => ({ promptSet: view.promptSet, svg: await renderer.render(confusionChart(view), `confusion-${i}`) }))),
+    model.retrieval.length > 0 ? renderer.render(retrievalChart(model.retrieval), 'retrieval') : undefined,
+    hasTrend(model) ? renderer.render(trendChart(model.history, model.promptSets.map((s) => s.name)), 'trend') : undefined,
   ]);
   return { metrics, heatmap, confusion, ...(retrieval === undefined ? {} : { retrieval }), ...(trend === undefined ? {} : { trend }) };
 }

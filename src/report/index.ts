@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ClassificationDataset, RetrievalDataset } from '../datasets/types.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
+import type { ChartRenderer } from './chartRenderer.js';
 import { buildModel } from './data.js';
 import { reportExtras } from './extras.js';
 import { renderCharts } from './figures.js';
@@ -14,6 +15,7 @@ import { makeThumbnails, type ThumbnailOptions } from './thumbnails.js';
 import type { ReportExtras } from './types.js';
 
 export { DEFAULT_GALLERY_LIMIT } from './gallery.js';
+export { inProcessRenderer, startChartWorker, type ChartRenderer, type ChartWorkerOptions } from './chartRenderer.js';
 export { reportExtras, type ExtrasOptions } from './extras.js';
 export { buildRetrievalReport, type RetrievalReportOptions } from './retrieval.js';
 export type { ReportExtras, RetrievalCurve, TrendPoint, Interval, MetricKey } from './types.js';
@@ -22,6 +24,8 @@ export interface ReportOptions extends ThumbnailOptions {
   /** At most this many images in the gallery (default 200); 0 leaves it empty. */
   readonly galleryLimit?: number;
   readonly extras?: ReportExtras;
+  /** Where the charts render (default: in-process); `bench run` passes a worker started early. */
+  readonly renderer?: ChartRenderer;
 }
 
 export interface BuiltReport {
@@ -43,7 +47,8 @@ export async function buildReport(results: Results, options: ReportOptions = {})
   const model = buildModel(results, options.extras);
   const limit = options.galleryLimit ?? DEFAULT_GALLERY_LIMIT;
   const chosen = selectGallery(results, model, limit);
-  const [charts, thumbs] = await Promise.all([renderCharts(model), makeThumbnails(results, chosen.map((i) => i.id), options)]);
+  // Thumbnails first: sharp loads and its work runs on libuv's threads while the charts render.
+  const [thumbs, charts] = await Promise.all([makeThumbnails(results, chosen.map((i) => i.id), options), renderCharts(model, options.renderer)]);
   const gallery = galleryPayload(results, model, chosen, thumbs.byId, limit);
   return {
     html: renderPage({ model, charts, gallery, thumbnailNote: thumbs.note }),
@@ -83,6 +88,8 @@ export interface RunReportOptions {
   /** The runs folder: its history.jsonl gives a classification report its trend. */
   readonly outDir?: string;
   readonly onWarning?: (message: string) => void;
+  /** Where the charts render (default: in-process). */
+  readonly renderer?: ChartRenderer;
 }
 
 /**
@@ -94,10 +101,11 @@ export async function writeRunReport(results: Results | RetrievalResults, runDir
   try {
     const written =
       results.task === 'retrieval'
-        ? await writeRetrievalReport(results, runDir, { cwd: options.cwd, ...(options.dataset?.task === 'retrieval' ? { dataset: options.dataset } : {}) })
+        ? await writeRetrievalReport(results, runDir, { cwd: options.cwd, renderer: options.renderer, ...(options.dataset?.task === 'retrieval' ? { dataset: options.dataset } : {}) })
         : await writeReport(results as Results, runDir, {
             cwd: options.cwd,
             galleryLimit: options.galleryLimit,
+            renderer: options.renderer,
             ...(options.dataset?.task === 'classification' ? { dataset: options.dataset } : {}),
             ...(options.outDir === undefined ? {} : { extras: reportExtras(results as Results, { outDir: options.outDir }) }),
           });

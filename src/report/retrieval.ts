@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { wilsonInterval } from '../compare/index.js';
+import { wilsonInterval } from '../stats/index.js';
 import type { ImageSource, RetrievalDataset } from '../datasets/types.js';
 import type { RetrievalPromptSetResult, RetrievalResults } from '../results/retrievalSchema.js';
+import { inProcessRenderer, type ChartRenderer } from './chartRenderer.js';
 import { retrievalChart } from './charts.js';
 import { pct } from './data.js';
 import { html, trusted, type SafeHtml } from './html.js';
@@ -9,7 +10,6 @@ import { retrievalCsv, retrievalSummary } from './retrievalSummary.js';
 import { chipStyles, documentHead, formatDate } from './page.js';
 import { errorSection } from './sections.js';
 import { STYLE } from './style.js';
-import { renderSvg } from './svg.js';
 import { THUMBNAIL_SIZE, thumbnailsOf } from './thumbnails.js';
 import type { Interval, RetrievalCurve } from './types.js';
 
@@ -27,6 +27,8 @@ export interface RetrievalReportOptions {
   readonly imagesDir?: string;
   readonly cwd?: string;
   readonly examples?: number;
+  /** Where the chart renders (default: in-process). */
+  readonly renderer?: ChartRenderer;
 }
 
 export interface RecallValue {
@@ -97,9 +99,10 @@ export async function buildRetrievalReport(results: RetrievalResults, options: R
   const values = recallValues(results);
   const curves = retrievalCurves(results);
   const shown = options.examples ?? RETRIEVAL_EXAMPLES;
-  const [chart, thumbs] = await Promise.all([
-    curves.length > 0 ? renderSvg(retrievalChart(curves)) : Promise.resolve(null),
+  // Thumbnails first: sharp's work runs on libuv's threads while the chart renders.
+  const [thumbs, chart] = await Promise.all([
     exampleThumbnails(results, shown, options),
+    curves.length > 0 ? (options.renderer ?? inProcessRenderer).render(retrievalChart(curves), 'retrieval') : Promise.resolve(null),
   ]);
   return {
     html: retrievalPage(results, values, chart, thumbs.byId, thumbs.note, shown),

@@ -2,7 +2,7 @@ import Papa from 'papaparse';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import { pct } from './data.js';
 import { DIRECTIONS, metricName, retrievalHeadline, type RecallValue } from './retrieval.js';
-import { escapeMarkdown } from './summary.js';
+import { escapeMarkdown } from '../util/format.js';
 
 /** summary.md of a retrieval run: the recall table as Markdown a CI job can post. */
 export function retrievalSummary(results: RetrievalResults): string {

@@ -1,19 +1,9 @@
 import Papa from 'papaparse';
+import { escapeMarkdown } from '../util/format.js';
 import { METRIC_KEYS, headline, pct } from './data.js';
 import { METRIC_LABELS, type ReportModel } from './types.js';
 
-/**
- * Markdown that a CI job can post as a comment. Names are escaped for Markdown *and* HTML, since
- * GitHub and GitLab render inline HTML in comments: a class called `<img src=x>` stays text.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/\r?\n/g, ' ');
-}
-
+/** Markdown that a CI job can post as a comment; every name in it goes through escapeMarkdown. */
 export function summaryMarkdown(model: ReportModel): string {
   const h = model.header;
   const rows = model.promptSets.map(

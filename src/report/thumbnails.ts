@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { loadDataset, SPLITS } from '../datasets/index.js';
 import type { ClassificationDataset, ImageSource } from '../datasets/types.js';
+import type { DecodedImage } from '../model/types.js';
 import type { Results } from '../results/schema.js';
+import { encodePng } from './png.js';
 
 /** Longest side of an embedded thumbnail; 80 px keeps 200 of them around 0.2–1 MB. */
 export const THUMBNAIL_SIZE = 80;
@@ -73,6 +75,10 @@ async function reloadSources(where: string, ids: readonly string[], cwd: string)
 
 /** PNG for grey or transparent images (small and exact), JPEG for photos. */
 async function thumbnail(source: ImageSource, size: number): Promise<string> {
+  if (source.kind === 'pixels' && isLossless(source.image.channels) && source.image.width <= size && source.image.height <= size) {
+    // Nothing to resize (an IDX digit): only a PNG to wrap, so sharp is not even loaded.
+    return `data:image/png;base64,${encodePng(source.image).toString('base64')}`;
+  }
   // Imported on first use: a report without a gallery never loads sharp.
   const { default: sharp } = await import('sharp');
   const input =
@@ -86,4 +92,9 @@ async function thumbnail(source: ImageSource, size: number): Promise<string> {
   const resized = input.resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
   const bytes = await (lossless ? resized.png({ compressionLevel: 9 }) : resized.jpeg({ quality: 72, mozjpeg: true })).toBuffer();
   return `data:image/${lossless ? 'png' : 'jpeg'};base64,${bytes.toString('base64')}`;
+}
+
+/** In-memory pixels: grey, or with alpha (2 or 4 channels), stay exact as PNG; RGB becomes JPEG. */
+function isLossless(channels: DecodedImage['channels']): boolean {
+  return channels !== 3;
 }

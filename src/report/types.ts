@@ -4,19 +4,11 @@
  * all read the same numbers.
  */
 
-export type MetricKey = 'acc1' | 'acc5' | 'mean_per_class_recall';
+import type { MetricKey } from '../metrics/labels.js';
+import type { Interval } from '../stats/index.js';
 
-export const METRIC_LABELS: Readonly<Record<MetricKey, string>> = {
-  acc1: 'acc1',
-  acc5: 'acc5',
-  mean_per_class_recall: 'mean per-class recall',
-};
-
-/** A 95% interval; the statistics module fills these in, the charts draw them when present. */
-export interface Interval {
-  readonly lo: number;
-  readonly hi: number;
-}
+export { METRIC_LABELS, type MetricKey } from '../metrics/labels.js';
+export type { Interval } from '../stats/index.js';
 
 export interface MetricValue {
   readonly promptSet: string;

@@ -1,4 +1,5 @@
-import { percent, textTable } from '../util/textTable.js';
+import { percent } from '../util/format.js';
+import { textTable } from '../util/textTable.js';
 import type { RetrievalResults } from './retrievalSchema.js';
 
 /** One row per prompt set: image and text retrieval recall@k, as percentages. */

@@ -1,11 +1,13 @@
-import { signedPoints } from '../compare/format.js';
-import { formatP } from '../compare/thresholds.js';
-import { contrastPromptSets } from '../compare/withinRun.js';
-import { percent, textTable } from '../util/textTable.js';
+import { formatP, percent, signedPoints } from '../util/format.js';
+import type { PromptSetContrast } from '../stats/index.js';
+import { textTable } from '../util/textTable.js';
 import type { Results, RunTimings } from './schema.js';
 
-/** The compact stdout table: one row per prompt file, metrics as percentages. */
-export function formatResultsTable(results: Results): string {
+/**
+ * The compact stdout table: one row per prompt file, metrics as percentages, then the paired
+ * contrasts of the prompt files (computed by the caller: printing runs no statistics).
+ */
+export function formatResultsTable(results: Results, contrasts: readonly PromptSetContrast[]): string {
   const header = ['prompt file', 'templates', 'acc1', 'acc5', 'mean per-class recall'];
   const rows = results.promptSets.map((set) => [
     set.name,
@@ -14,12 +16,11 @@ export function formatResultsTable(results: Results): string {
     percent(set.metrics.acc5),
     percent(set.metrics.mean_per_class_recall),
   ]);
-  return [...textTable(header, rows, new Set([0])), ...formatContrasts(results)].join('\n');
+  return [...textTable(header, rows, new Set([0])), ...formatContrasts(results, contrasts)].join('\n');
 }
 
 /** Whether the best prompt file really beats each other one on these images (paired tests). */
-function formatContrasts(results: Results): string[] {
-  const contrasts = contrastPromptSets(results);
+function formatContrasts(results: Results, contrasts: readonly PromptSetContrast[]): string[] {
   const best = contrasts[0]?.against;
   if (best === undefined) return [];
   const header = ['vs best', 'Δacc1 pts', '95% CI (pts)', 'McNemar p', 'lost/gained', 'difference'];

@@ -7,12 +7,13 @@ import { InputError } from '../errors.js';
 import { recordRunHistory } from '../history/record.js';
 import { loadClipModel } from '../model/clipModel.js';
 import { captionsAsTheyAre, loadPromptSets, type PromptSet } from '../prompts/index.js';
+import { startChartWorker, type ChartRenderer } from '../report/chartRenderer.js';
 import type { ReportFiles } from '../report/index.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results, RunTimings } from '../results/schema.js';
 import { createRunDir, newRunId, writeResults } from '../results/write.js';
 import { runClassification } from './runClassification.js';
-import { startStageClock, timedModel, type RunContext } from './runInfo.js';
+import { startStageClock, timedModel, type RunContext, type StageClock } from './runInfo.js';
 import { runRetrieval } from './runRetrieval.js';
 
 export interface BenchRunOutput {
@@ -40,6 +41,31 @@ export interface BenchRunHooks {
 export async function benchRun(config: RunConfig, promptFiles: readonly string[], cwd: string, hooks: BenchRunHooks = {}): Promise<BenchRunOutput> {
   const clock = startStageClock();
   const startedAt = Date.now();
+  // Started first so vega loads on another core while this thread loads the dataset and model
+  // (a warm run's report was half chart engine loading). A run that fails costs only that spare
+  // core's time: the worker is terminated in the finally.
+  const charts = startChartWorker({ signal: hooks.signal });
+  try {
+    return await runStages(config, promptFiles, cwd, hooks, { clock, startedAt, charts });
+  } finally {
+    await charts.close();
+  }
+}
+
+/** What benchRun set up before the stages: the run's clock and start, and the chart worker. */
+interface RunStart {
+  readonly clock: StageClock;
+  readonly startedAt: number;
+  readonly charts: ChartRenderer;
+}
+
+async function runStages(
+  config: RunConfig,
+  promptFiles: readonly string[],
+  cwd: string,
+  hooks: BenchRunHooks,
+  { clock, startedAt, charts }: RunStart,
+): Promise<BenchRunOutput> {
   const { promptSets, dataset, cache } = await clock.time('dataset', async () => {
     const promptSets = await loadPromptSets(promptFiles);
     const dataset = selectItems(await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir, split: config.split ?? undefined, images: config.images ?? undefined }), config);
@@ -82,10 +108,17 @@ export async function benchRun(config: RunConfig, promptFiles: readonly string[]
       // results.json first: a report that fails or crashes must not cost the run's results.
       const resultsFile = await writeResults(runDir, results);
       await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
-      // Imported here: the report's modules (sharp, and vega once charts render) are its own cost, and
-      // a run that stops at an input error never pays for them.
+      // Imported here: the report's modules (sharp for thumbnails) are its own cost, and a run that
+      // stops at an input error never pays for them; vega is already loaded on the chart worker.
       const { writeRunReport } = await import('../report/index.js');
-      const report = await writeRunReport(results, runDir, { dataset, cwd, galleryLimit: hooks.galleryLimit, outDir: config.out, onWarning: hooks.onWarning });
+      const report = await writeRunReport(results, runDir, {
+        dataset,
+        cwd,
+        galleryLimit: hooks.galleryLimit,
+        outDir: config.out,
+        onWarning: hooks.onWarning,
+        renderer: charts,
+      });
       return { resultsFile, report };
     });
     // Written again, now that the report's time is known.

@@ -20,8 +20,3 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   const { lines, rule } = alignColumns([header, ...rows], leftAligned);
   return [lines[0]!, rule, ...lines.slice(1)];
 }
-
-/** 0.8765 → "87.65%"; null or undefined → `missing`. */
-export function percent(value: number | null | undefined, missing = 'n/a'): string {
-  return value === null || value === undefined ? missing : `${(value * 100).toFixed(2)}%`;
-}
