@@ -9,5 +9,5 @@ export {
   type ClassificationDetails,
   type PerClassStats,
 } from './classification.js';
-export { retrievalMetrics, retrievalRanks, type RetrievalInput, type RetrievalRanks } from './retrieval.js';
+export { recallAtKs, retrievalMetrics, retrievalRanks, retrievalScores, type RetrievalInput, type RetrievalRanks } from './retrieval.js';
 export type { Vector } from './vectors.js';

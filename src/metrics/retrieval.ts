@@ -1,4 +1,4 @@
-import { l2Normalize, rankOf, type Vector } from './vectors.js';
+import { l2Normalize, rankOf, similarityMatrix, type Vector } from './vectors.js';
 
 export interface RetrievalInput {
   /** Raw image embeddings, [image][dim]; normalised here. */
@@ -24,25 +24,32 @@ export interface RetrievalRanks {
  * of its captions is in the top k; averaged over images.
  */
 export function retrievalMetrics(input: RetrievalInput): Record<string, number> {
-  const ranks = retrievalRanks(input);
+  return recallAtKs(retrievalRanks(input), input.ks);
+}
+
+/** The recall@k metrics from ranks already computed (a run keeps the ranks too, so scores once). */
+export function recallAtKs(ranks: RetrievalRanks, ks: readonly number[]): Record<string, number> {
   const result: Record<string, number> = {};
-  for (const k of input.ks) {
+  for (const k of ks) {
     result[`image_retrieval_recall@${k}`] = recallAt(ranks.imageRankPerCaption, k);
     result[`text_retrieval_recall@${k}`] = recallAt(ranks.captionRankPerImage, k);
   }
   return result;
 }
 
-export function retrievalRanks(input: RetrievalInput): RetrievalRanks {
-  const images = input.imageEmbeddings.map(l2Normalize);
-  const texts = input.textEmbeddings.map(l2Normalize);
+/** Cosine similarity of every caption (rows) with every image (columns). */
+export function retrievalScores(input: Pick<RetrievalInput, 'imageEmbeddings' | 'textEmbeddings'>): Float64Array[] {
+  return similarityMatrix(input.textEmbeddings, input.imageEmbeddings.map(l2Normalize));
+}
+
+export function retrievalRanks(input: RetrievalInput, scores: readonly Float64Array[] = retrievalScores(input)): RetrievalRanks {
   const index = input.captionImageIndex;
-  if (index.length !== texts.length) {
-    throw new Error(`${texts.length} caption embeddings but ${index.length} caption→image indices`);
+  const numImages = input.imageEmbeddings.length;
+  if (index.length !== scores.length) {
+    throw new Error(`${scores.length} caption embeddings but ${index.length} caption→image indices`);
   }
-  const scores = texts.map((t) => Float64Array.from(images, (img) => cosine(t, img)));
-  const imageRankPerCaption = scores.map((row, c) => rankOf(row, checkImage(index[c]!, images.length, c)));
-  const captionRankPerImage = images.map((_, i) => bestCaptionRank(scores, index, i));
+  const imageRankPerCaption = scores.map((row, c) => rankOf(row, checkImage(index[c]!, numImages, c)));
+  const captionRankPerImage = Array.from({ length: numImages }, (_, i) => bestCaptionRank(scores, index, i));
   return { imageRankPerCaption, captionRankPerImage };
 }
 
@@ -54,12 +61,6 @@ function bestCaptionRank(scores: readonly Float64Array[], index: readonly number
   });
   if (best < 0) return Infinity;
   return rankOf(Float64Array.from(scores, (row) => row[image]!), best);
-}
-
-function cosine(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let d = 0; d < a.length; d++) sum += a[d]! * b[d]!;
-  return sum;
 }
 
 function checkImage(image: number, numImages: number, caption: number): number {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomically } from '../util/atomicWrite.js';
+import { writeChunksAtomically } from '../util/atomicWrite.js';
 import type { RetrievalResults } from './retrievalSchema.js';
 import type { Results } from './schema.js';
 
@@ -18,9 +18,34 @@ export async function createRunDir(outDir: string, runId: string): Promise<strin
   return dir;
 }
 
-/** Writes results.json atomically, so a crash never leaves half a file behind. */
+/**
+ * Writes results.json atomically, so a crash never leaves half a file behind, and streamed one
+ * top-level field and one array element at a time, so a run's peak memory does not grow with its
+ * size. The bytes are exactly `JSON.stringify(results, null, 2)` and a newline.
+ */
 export async function writeResults(runDir: string, results: Results | RetrievalResults): Promise<string> {
   const file = path.join(runDir, 'results.json');
-  await writeFileAtomically(file, `${JSON.stringify(results, null, 2)}\n`);
+  await writeChunksAtomically(file, prettyJsonChunks(results));
   return file;
+}
+
+/** `JSON.stringify(value, null, 2) + "\n"` of an object, in pieces no larger than one array element. */
+export function* prettyJsonChunks(value: object): Generator<string> {
+  // JSON strings never hold a raw newline, so re-indenting a nested value by its newlines is exact.
+  const nested = (v: unknown, indent: string): string => (JSON.stringify(v, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
+  const fields = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (fields.length === 0) return yield '{}\n';
+  yield '{\n';
+  for (const [i, [key, v]] of fields.entries()) {
+    yield `  ${JSON.stringify(key)}: `;
+    if (Array.isArray(v) && v.length > 0) {
+      yield '[\n';
+      for (const [j, element] of (v as unknown[]).entries()) yield `    ${nested(element, '    ')}${j < v.length - 1 ? ',' : ''}\n`;
+      yield '  ]';
+    } else {
+      yield nested(v, '  ');
+    }
+    yield i < fields.length - 1 ? ',\n' : '\n';
+  }
+  yield '}\n';
 }

@@ -1,6 +1,5 @@
 import type { RetrievalDataset } from '../datasets/types.js';
-import { buildClassifier, retrievalMetrics, retrievalRanks } from '../metrics/index.js';
-import { l2Normalize, dot } from '../metrics/vectors.js';
+import { buildClassifier, recallAtKs, retrievalRanks, retrievalScores } from '../metrics/index.js';
 import type { PromptSet } from '../prompts/index.js';
 import type { RetrievalPromptSetResult, RetrievalResults } from '../results/retrievalSchema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -34,14 +33,16 @@ export async function runRetrieval(options: RetrievalRunOptions): Promise<Retrie
       // A caption's templates are ensembled exactly like a class's: normalise, average, normalise.
       const textEmbeddings = buildClassifier(rendered[s]!.map((perCaption) => perCaption.map((p) => texts.byText.get(p)!)));
       const input = { imageEmbeddings, textEmbeddings, captionImageIndex: captions.map((c) => c.image), ks: options.ks };
+      const scores = retrievalScores(input);
+      const ranks = retrievalRanks(input, scores);
       return {
         name: set.name,
         file: set.file === '' ? null : set.file,
         templates: set.templates.map((t) => t.source),
         truncatedPrompts: [...new Set(rendered[s]!.flat())].filter((p) => texts.truncated.has(p)),
-        metrics: retrievalMetrics(input),
-        ranks: retrievalRanks(input),
-        examples: examples(imageEmbeddings, textEmbeddings),
+        metrics: recallAtKs(ranks, options.ks),
+        ranks,
+        examples: examples(scores),
       };
     });
     sets.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
@@ -70,11 +71,12 @@ export async function runRetrieval(options: RetrievalRunOptions): Promise<Retrie
   });
 }
 
-function examples(images: readonly Float32Array[], texts: readonly number[][]): RetrievalPromptSetResult['examples'] {
-  const imageUnits = images.map(l2Normalize);
-  const top = (scores: number[]): number[] => [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, TOP);
+function examples(scores: readonly Float64Array[]): RetrievalPromptSetResult['examples'] {
+  const top = (row: ArrayLike<number>): number[] => Array.from(row, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b).slice(0, TOP);
+  const column = (image: number): Float64Array => Float64Array.from(scores, (row) => row[image]!);
+  const images = scores[0]?.length ?? 0;
   return {
-    captionToImages: texts.slice(0, EXAMPLES).map((t, caption) => ({ caption, top: top(imageUnits.map((img) => dot(img, t))) })),
-    imageToCaptions: imageUnits.slice(0, EXAMPLES).map((img, image) => ({ image, top: top(texts.map((t) => dot(img, t))) })),
+    captionToImages: scores.slice(0, EXAMPLES).map((row, caption) => ({ caption, top: top(row) })),
+    imageToCaptions: Array.from({ length: Math.min(EXAMPLES, images) }, (_, image) => ({ image, top: top(column(image)) })),
   };
 }
