@@ -3,7 +3,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
-import { LOGIT_SCALE, probabilities } from '../src/metrics/index.js';
+import { LOGIT_SCALE, softmax } from '../src/metrics/index.js';
 import { l2Normalize, dot } from '../src/metrics/vectors.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { GOLDEN_IMAGES, ROOT, TINY_MODEL, tempDir } from './helpers.js';
@@ -39,7 +39,7 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
   let checkedTop1 = 0;
   for (const ref of reference.images) {
     const image = l2Normalize(ref.image_embeds);
-    const expected = probabilities(textVectors.map((t) => LOGIT_SCALE * dot(image, t)));
+    const expected = softmax(textVectors.map((t) => LOGIT_SCALE * dot(image, t)));
     const item = results.items.find((i) => i.id === path.join(GOLDEN_IMAGES, ref.image) || i.id.endsWith(ref.image))!;
     const predicted = item.predictions['as-is']!;
     for (const p of predicted) worst = Math.max(worst, Math.abs(p.prob - expected[classNames.indexOf(p.label)]!));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../src/config/config.js';
 import { loadDataset } from '../src/datasets/index.js';
-import { buildClassifier, classificationDetails, probabilities } from '../src/metrics/index.js';
+import { buildClassifier, classificationDetails, softmax } from '../src/metrics/index.js';
 import { loadClipModel } from '../src/model/clipModel.js';
 import { decodeImage } from '../src/model/decode.js';
 import { preprocessImage } from '../src/model/preprocess.js';
@@ -63,7 +63,7 @@ describe('bench run wiring', () => {
       run.results.items.forEach((item, i) => {
         expect(item.id).toBe(data.items[i]!.id);
         expect(item.label).toBe(data.classNames[data.items[i]!.label]);
-        const probs = probabilities(direct.logits[i]!);
+        const probs = softmax(direct.logits[i]!);
         for (const p of item.predictions[set.name]!) {
           expect(p.prob).toBeCloseTo(probs[data.classNames.indexOf(p.label)]!, 5);
         }

@@ -1,4 +1,4 @@
-import { argmax, rankOf, similarityMatrix, softmax, type Vector } from './vectors.js';
+import { argmax, rankOf, similarityMatrix, type Vector } from './vectors.js';
 
 /** CLIP's learned logit scale, fixed at 100 in CLIP_benchmark's zero-shot evaluation. */
 export const LOGIT_SCALE = 100;
@@ -64,10 +64,6 @@ export function classificationDetails(input: ClassificationInput): Classificatio
   };
 }
 
-/** Per-image class probabilities: softmax of the logits, as CLIP reports them. */
-export function probabilities(logits: Vector): Float64Array {
-  return softmax(logits);
-}
 
 function checkTarget(target: number, numClasses: number, image: number): number {
   if (!Number.isInteger(target) || target < 0 || target >= numClasses) {

@@ -9,6 +9,8 @@ export interface TextEmbeddings {
   readonly byText: ReadonlyMap<string, Float32Array>;
   /** Prompts cut at the model's context length (they lose their tail). */
   readonly truncated: ReadonlySet<string>;
+  /** The tokenizer's context length, in tokens (77 for CLIP). */
+  readonly contextLength: number;
   readonly fromCache: number;
   readonly computed: number;
 }
@@ -38,6 +40,7 @@ export async function embedTexts(model: ClipModel, prompts: readonly string[], b
   return {
     byText: new Map(keyed.map(({ key, item }) => [item.text, result.vectors.get(key)!.vector])),
     truncated: new Set(tokenized.filter((t) => t.truncated).map((t) => t.text)),
+    contextLength: tokenizer.contextLength,
     fromCache: result.hits,
     computed: result.computed,
   };

@@ -1,5 +1,5 @@
 import type { ClassificationDataset } from '../datasets/types.js';
-import { buildClassifier, classificationDetails, probabilities, type ClassificationDetails } from '../metrics/index.js';
+import { buildClassifier, classificationDetails, softmax, type ClassificationDetails } from '../metrics/index.js';
 import { renderClassPrompts, type PromptSet } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -31,7 +31,7 @@ export async function runClassification(options: ClassificationRunOptions): Prom
       }),
     );
     const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated));
-    setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
+    setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name, texts.contextLength)));
     return {
       schemaVersion: SCHEMA_VERSION,
       task: 'classification',
@@ -75,7 +75,7 @@ function itemResult(
 }
 
 function topK(logits: Float64Array, classNames: readonly string[]): { label: string; prob: number }[] {
-  const probs = probabilities(logits);
+  const probs = softmax(logits);
   return [...probs.keys()]
     .sort((a, b) => probs[b]! - probs[a]! || a - b)
     .slice(0, TOP_K)

@@ -16,7 +16,7 @@ export interface RunContext {
   readonly threads: number;
   readonly cache: CacheSession;
   /** Called once per prompt cut at the model's context length, so the CLI can warn. */
-  readonly onTruncated?: (prompt: string, promptSet: string) => void;
+  readonly onTruncated?: (prompt: string, promptSet: string, contextLength: number) => void;
   /** Times the embedding and metrics stages; without one they are simply not timed. */
   readonly clock?: StageClock;
 }

@@ -45,7 +45,7 @@ export async function runRetrieval(options: RetrievalRunOptions): Promise<Retrie
         examples: examples(scores),
       };
     });
-    sets.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name)));
+    sets.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name, texts.contextLength)));
     const info = await runInfo(options, { images, texts });
     return {
       schemaVersion: SCHEMA_VERSION,
