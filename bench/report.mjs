@@ -6,6 +6,7 @@
 // Prints the report's size, the time to build it, and the time headless chromium takes to open it
 // (navigation start to load event, and to every chart visible).
 // Usage: npm run build && node bench/report.mjs [--items 10000] [--real] [--runs 5] [--keep]
+/* global document -- the functions openTimes passes to page.waitForFunction run in the page (Playwright) */
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -150,7 +151,12 @@ const count = Number(values.items);
 const results = values.real ? realRun(count) : await syntheticResults(count);
 writeFileSync(path.join(work, 'results.json'), JSON.stringify(results));
 const started = performance.now();
-const written = await writeReport(results, work, { cwd: root });
+// The report loads no dataset itself: like `bench report`, the caller passes the images.
+const { loadDataset } = await import(path.join(root, 'dist/datasets/index.js'));
+const images = existsSync(IDX)
+  ? { dataset: await loadDataset(results.run.dataset.path, { cwd: root, datasetsDir: path.join(root, 'datasets') }) }
+  : { none: `${IDX} is missing` };
+const written = await writeReport(results, work, { images });
 const buildMs = performance.now() - started;
 const bytes = statSync(written.html).size;
 console.log(`${values.real ? 'real run' : 'synthetic results'}: ${results.items.length} images, ${results.promptSets.length} prompt files, ${results.run.dataset.classNames.length} classes`);

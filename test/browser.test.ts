@@ -40,6 +40,16 @@ function hostileInputs(): { dataset: string; prompt: string } {
   return { dataset, prompt };
 }
 
+/** Two prompt files for captions, so the retrieval page has examples to switch between. */
+function captionPrompts(): string[] {
+  const dir = tempDir('caption-prompts-');
+  return Object.entries({ plain: '{{caption}}', photo: 'a photo of {{caption}}' }).map(([name, template]) => {
+    const file = path.join(dir, `${name}.hbs`);
+    writeFileSync(file, `${template}\n`);
+    return file;
+  });
+}
+
 async function reportOf(dataset: string, prompts: readonly string[], limit?: number): Promise<string> {
   const config = resolveRunConfig(ROOT, { model: TINY_MODEL, dataset, out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2, batchSize: 8, ...(limit === undefined ? {} : { limit }) });
   const run = await benchRun(config, prompts, ROOT);
@@ -107,7 +117,7 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
     [realReport, hostileReport, retrievalReport] = await Promise.all([
       reportOf(smallFolderDataset(10, 3), ['prompts/basic.hbs', 'prompts/fashion-catalogue.hbs'].map((p) => path.join(ROOT, p))),
       reportOf(hostile.dataset, [path.join(ROOT, 'prompts/basic.hbs'), hostile.prompt]),
-      reportOf('fashion-mosaics', [], 20),
+      reportOf('fashion-mosaics', captionPrompts(), 20),
     ]);
     context = await chromium.launchPersistentContext(tempDir('chromium-profile-'), {
       executablePath: CHROMIUM,
@@ -174,12 +184,18 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
     await page.close();
   }, SLOW);
 
-  it('opens a retrieval run with recall@k curves and the top 5 of each example query', async () => {
+  it('opens a retrieval run with recall@k curves and the top 5 of each example query, one prompt file at a time', async () => {
     const { page, errors, requests } = await open(context, retrievalReport, false);
     const sizes = await everyChartSize(page);
     expect(new Set(sizes.map((s) => s.chart))).toEqual(new Set(['retrieval']));
     for (const s of sizes) expect(s.width * s.height, `${s.chart} has no size`).toBeGreaterThan(0);
-    expect(await page.locator('#prompt-files tbody tr').count()).toBe(1);
+    expect(await page.locator('#prompt-files tbody tr').count()).toBe(2);
+    // The switch the classification page uses shows one prompt file's examples at a time.
+    const shownSet = (): Promise<(string | null)[]> => page.locator('.example-set:not([hidden])').evaluateAll((sets) => sets.map((s) => s.getAttribute('data-variant')));
+    await page.selectOption('select[data-switch="examples"]', 'set-1');
+    expect(await shownSet()).toEqual(['set-1']);
+    await page.selectOption('select[data-switch="examples"]', 'set-0');
+    expect(await shownSet()).toEqual(['set-0']);
     const visible = page.locator('.example-set:not([hidden])');
     expect(await visible.locator('.c2i').count()).toBe(5);
     expect(await visible.locator('.i2t').count()).toBe(5);

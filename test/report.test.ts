@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildModel, headline } from '../src/report/data.js';
 import { escapeHtml, html, jsonForScript } from '../src/report/html.js';
-import { buildReport, startChartWorker, writeReport } from '../src/report/index.js';
-import { contentSecurityPolicy } from '../src/report/page.js';
+import { buildReport, startChartWorker, writeReport, type ReportImages } from '../src/report/index.js';
+import { contentSecurityPolicy } from '../src/report/document.js';
 import { metricsCsv, summaryMarkdown } from '../src/report/summary.js';
 import { escapeMarkdown } from '../src/util/format.js';
 import { assertInert } from '../src/report/svg.js';
@@ -14,8 +14,8 @@ import type { Results } from '../src/results/schema.js';
 import { wilsonInterval } from '../src/stats/index.js';
 import { historyFileFor, type HistoryRecord } from '../src/history/history.js';
 import { intervals, reportExtras } from '../src/report/extras.js';
-import { RETRIEVAL_SCRIPT, buildRetrievalReport } from '../src/report/retrieval.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
+import { loadDataset } from '../src/datasets/index.js';
 import { DEMO_DATASET, ROOT, bench, tempDir } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -73,6 +73,14 @@ function fakeResults(classes: readonly string[], items: readonly FakeItem[], dat
     })),
     errors: [{ item: `${HOSTILE}.png`, reason: `cannot decode ${SCRIPT_CLASS}` }],
   };
+}
+
+/** The reason a caller gives when it has no images; the report says it and draws no thumbnails. */
+const NO_IMAGES: ReportImages = { none: 'No dataset in this test' };
+
+/** The demo dataset as `bench run` or `bench report` would pass it. */
+async function demoImages(): Promise<ReportImages> {
+  return { dataset: await loadDataset(DEMO_DATASET, { cwd: ROOT, datasetsDir: path.join(ROOT, 'datasets') }) };
 }
 
 const CLASSES = [HOSTILE, SCRIPT_CLASS, QUOTES];
@@ -144,7 +152,7 @@ describe('report view-model', () => {
 
 describe('report page', () => {
   it('is one self-contained file: no hostile markup survives, a CSP allows only its own script', async () => {
-    const built = await buildReport(fakeResults(CLASSES, ITEMS));
+    const built = await buildReport(fakeResults(CLASSES, ITEMS), { images: NO_IMAGES });
     expect(built.html).not.toContain('<img src=x');
     expect(built.html).not.toContain('<script>window');
     expect(built.html.match(/<script/g)).toHaveLength(2); // the JSON data block and our script
@@ -154,10 +162,10 @@ describe('report page', () => {
     expect(built.html).toContain('a photo of a {{label}} &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;!-- &amp;amp;');
   });
 
-  it('says so when the dataset is gone, and still shows the gallery without thumbnails', async () => {
-    const built = await buildReport(fakeResults(CLASSES, ITEMS, path.join(tempDir(), 'gone')));
-    expect(built.thumbnailNote).toMatch(/could not be read from .*gone.*no thumbnails/);
-    expect(built.html).toContain('so the gallery has no thumbnails');
+  it('says why there are no thumbnails when its caller has no images, and still shows the gallery', async () => {
+    const built = await buildReport(fakeResults(CLASSES, ITEMS), { images: NO_IMAGES });
+    expect(built.thumbnailNote).toBe('No dataset in this test, so the gallery has no thumbnails.');
+    expect(built.html).toContain('<p class="note">No dataset in this test, so the gallery has no thumbnails.</p>');
     const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
     expect(data.items).toHaveLength(ITEMS.length);
     expect(data.items.every((i: { thumb: unknown }) => i.thumb === null)).toBe(true);
@@ -167,27 +175,26 @@ describe('report page', () => {
     const classes = ['ankle boot', 'bag'];
     const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
     const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
-    const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { galleryLimit: 2 });
+    const images = await demoImages();
+    const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 2 });
     const data = JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
     expect(data.items.map((i: { id: string }) => i.id)).toEqual(['bag/0030.png', 'ankle_boot/0023.png']);
     for (const item of data.items) expect(item.thumb).toMatch(/^data:image\/png;base64,/);
     expect(built.thumbnailNote).toBeNull();
-    const empty = await buildReport(fakeResults(classes, items, DEMO_DATASET), { galleryLimit: 0 });
+    const empty = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 0 });
     expect(JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(empty.html)![1]!).items).toEqual([]);
   });
 
-  it('draws recall@k and the trend only when given them', async () => {
+  it('draws the trend and the whiskers only when given them', async () => {
     const results = fakeResults(CLASSES, ITEMS);
-    const plain = await buildReport(results, { galleryLimit: 0 });
-    expect(plain.html).not.toContain('data-chart="retrieval"');
+    const plain = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0 });
     expect(plain.html).not.toContain('data-chart="trend"');
+    expect(plain.html).not.toContain('Whiskers');
     const extras = {
-      retrieval: [{ name: 'captions', direction: 'image' as const, points: [{ k: 1, recall: 0.2 }, { k: 5, recall: 0.5 }] }],
       history: ['r1', 'r2'].map((runId, i) => ({ runId, createdAt: `2024-01-0${i + 1}T00:00:00Z`, promptSet: 'basic', metric: 'acc1' as const, value: 0.5 + i / 10 })),
       intervals: { basic: { acc1: { lo: 0.4, hi: 0.8 } } },
     };
-    const full = await buildReport(results, { galleryLimit: 0, extras });
-    expect(full.html).toContain('data-chart="retrieval"');
+    const full = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras });
     expect(full.html).toContain('data-chart="trend"');
     expect(full.html).toContain('Whiskers show 95% intervals.');
     expect(full.csv).toContain('basic,/prompts/basic.hbs,,acc1,0.6,5,0.4,0.8');
@@ -198,21 +205,25 @@ describe('report page', () => {
     const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
     const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
     const results = fakeResults(classes, items, DEMO_DATASET);
-    const inProcess = await buildReport(results);
+    const images = await demoImages();
+    const inProcess = await buildReport(results, { images });
     const renderer = startChartWorker();
     try {
-      expect((await buildReport(results, { renderer })).html).toBe(inProcess.html);
+      expect((await buildReport(results, { images, renderer })).html).toBe(inProcess.html);
     } finally {
       await renderer.close();
     }
-    expect((await buildReport(results)).html).toBe(inProcess.html);
+    expect((await buildReport(results, { images })).html).toBe(inProcess.html);
   });
 
-  it('writes index.html, summary.md and metrics.csv into the folder', async () => {
-    const dir = tempDir();
-    const files = await writeReport(fakeResults(CLASSES, ITEMS), dir, { galleryLimit: 0 });
-    for (const file of [files.html, files.summary, files.csv]) expect(path.dirname(file)).toBe(dir);
-    expect(readFileSync(files.summary, 'utf8')).toContain('### ClipBench');
+  it('writes index.html, summary.md and metrics.csv into the folder, for either task, and nothing else', async () => {
+    for (const [results, title] of [[fakeResults(CLASSES, ITEMS), '### ClipBench:'], [fakeRetrieval(), '### ClipBench retrieval:']] as const) {
+      const dir = tempDir();
+      const files = await writeReport(results, dir, { images: NO_IMAGES, galleryLimit: 0 });
+      for (const file of [files.html, files.summary, files.csv]) expect(path.dirname(file)).toBe(dir);
+      expect(readFileSync(files.summary, 'utf8')).toContain(title);
+      expect(readdirSync(dir).sort()).toEqual(['index.html', 'metrics.csv', 'summary.md']);
+    }
   });
 });
 
@@ -228,6 +239,30 @@ describe('bench report', () => {
     for (const name of ['index.html', 'summary.md', 'metrics.csv']) expect(existsSync(path.join(out, name))).toBe(true);
   });
 
+  it('loads the dataset for the gallery: the IDX split holding the run\'s images, or a name in the config\'s datasetsDir', () => {
+    const idx = idxFolder();
+    const items = [0, 1].map((i) => ({ id: `train-images-idx3-ubyte#${i}`, label: String(i), top: [String(i), String(1 - i)] }));
+    const dir = tempDir();
+    const thumbs = (): unknown[] => {
+      const json = /id="report-data">(.*?)<\/script>/s.exec(readFileSync(path.join(dir, 'index.html'), 'utf8'))![1]!;
+      return (JSON.parse(json) as { items: { thumb: unknown }[] }).items.map((i) => i.thumb);
+    };
+    writeFileSync(path.join(dir, 'results.json'), JSON.stringify(fakeResults(['0', '1'], items, idx)));
+    const byPath = bench(['report', dir]);
+    expect(byPath.stderr).toBe(''); // the test split (t10k-…#0) holds none of them; the train split all
+    expect(byPath.status).toBe(0);
+    expect(thumbs()).toEqual([expect.stringMatching(/^data:image\/png;base64,/), expect.stringMatching(/^data:image\/png;base64,/)]);
+    const datasets = tempDir('datasets-');
+    writeFileSync(path.join(datasets, 'moved-idx.json'), JSON.stringify({ format: 'idx', path: idx }));
+    const config = path.join(tempDir('config-'), 'bench.config.json');
+    writeFileSync(config, JSON.stringify({ datasetsDir: datasets }));
+    writeFileSync(path.join(dir, 'results.json'), JSON.stringify(fakeResults(['0', '1'], items, path.join(tempDir(), 'gone'))));
+    const byName = bench(['report', dir, '--dataset', 'moved-idx', '--config', config]);
+    expect(byName.stderr).toBe('');
+    expect(byName.status).toBe(0);
+    expect(thumbs().every((t) => typeof t === 'string')).toBe(true);
+  });
+
   it('rejects a file that is not a results.json with exit code 2', () => {
     const file = path.join(tempDir(), 'other.json');
     writeFileSync(file, '{"hello": 1}');
@@ -237,6 +272,23 @@ describe('bench report', () => {
     expect(bench(['report', path.join(tempDir(), 'missing.json')]).status).toBe(2);
   });
 });
+
+/** An IDX folder with both splits, 2×2 grey images: one in t10k (the default split), two in train. */
+function idxFolder(): string {
+  const dir = tempDir('idx-');
+  const write = (prefix: string, labels: readonly number[]): void => {
+    const images = Buffer.alloc(16 + labels.length * 4, 128);
+    [0x803, labels.length, 2, 2].forEach((n, i) => images.writeUInt32BE(n, i * 4));
+    const labelFile = Buffer.alloc(8 + labels.length);
+    [0x801, labels.length].forEach((n, i) => labelFile.writeUInt32BE(n, i * 4));
+    labelFile.set(labels, 8);
+    writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), images);
+    writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), labelFile);
+  };
+  write('t10k', [0]);
+  write('train', [0, 1]);
+  return dir;
+}
 
 describe('report extras (intervals and trend)', () => {
   const record = (runId: string, createdAt: string, acc1: number, overrides: { dataset?: string; model?: string; task?: 'classification' | 'retrieval' } = {}): HistoryRecord => ({
@@ -280,7 +332,7 @@ describe('report extras (intervals and trend)', () => {
     const extras = reportExtras(results, { outDir: out, onSkip: (line) => skipped.push(line) });
     expect(skipped).toEqual([7]);
     expect(extras.history?.filter((p) => p.metric === 'acc1').map((p) => [p.runId, p.value])).toEqual([['old', 0.4], ['test-run', 0.6]]);
-    const built = await buildReport(results, { galleryLimit: 0, extras });
+    const built = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras });
     expect(built.html).toContain('data-chart="trend"');
     expect(built.csv).toContain(`basic,/prompts/basic.hbs,,acc1,0.6,5,${wilsonInterval(3, 5).lo}`);
   });
@@ -289,7 +341,9 @@ describe('report extras (intervals and trend)', () => {
 const CAPTION = `a ${HOSTILE} ${SCRIPT_CLASS} "q" &amp;`;
 
 /** Three mosaics with two captions each; caption 0's image ranks second, image 0's captions first. */
-function fakeRetrieval(imagesDir = path.join(ROOT, 'datasets/fashion-mosaics/images')): RetrievalResults {
+const MOSAICS = path.join(ROOT, 'datasets/fashion-mosaics/images');
+
+function fakeRetrieval(imagesDir = MOSAICS): RetrievalResults {
   const base = fakeResults(CLASSES, ITEMS).run;
   const images = ['0000.png', '0001.png', `${HOSTILE}.png`].map((id) => ({ id }));
   const captions = [0, 0, 1, 1, 2, 2].map((image, i) => ({ text: i === 0 ? CAPTION : `caption ${i}`, image }));
@@ -323,11 +377,11 @@ function fakeRetrieval(imagesDir = path.join(ROOT, 'datasets/fashion-mosaics/ima
 
 describe('retrieval report', () => {
   it('shows recall@k both ways, curves and examples with the correct results marked, all escaped', async () => {
-    const built = await buildRetrievalReport(fakeRetrieval());
+    const built = await buildReport(fakeRetrieval(), { images: { imagesDir: MOSAICS } });
     expect(built.html).not.toContain('<img src=x');
     expect(built.html).not.toContain('<script>window');
-    expect(built.html.match(/<script/g)).toHaveLength(1);
-    expect(built.html).toContain(`content="${escapeHtml(contentSecurityPolicy(RETRIEVAL_SCRIPT))}"`);
+    expect(built.html.match(/<script/g)).toHaveLength(1); // the same script as a classification page, without its data
+    expect(built.html).toContain(`content="${escapeHtml(contentSecurityPolicy(CLIENT_SCRIPT))}"`);
     expect(built.html).not.toMatch(/(src|href)\s*=\s*["']?(https?:|\/\/)|url\(\s*["']?https?:|@import/i);
     expect(built.html).toContain('data-chart="retrieval"');
     expect(built.html).toContain(`<q>${escapeHtml(CAPTION)}</q>`);
@@ -342,19 +396,21 @@ describe('retrieval report', () => {
   });
 
   it('writes the recall metrics with Wilson intervals to metrics.csv and summary.md', async () => {
-    const built = await buildRetrievalReport(fakeRetrieval());
+    const built = await buildReport(fakeRetrieval(), { images: NO_IMAGES });
     const rows = Papa.parse<Record<string, string>>(built.csv, { header: true, skipEmptyLines: true }).data;
     expect(rows.map((r) => r.metric)).toEqual(['image_retrieval_recall@1', 'image_retrieval_recall@5', 'text_retrieval_recall@1', 'text_retrieval_recall@5']);
     expect(rows[0]).toMatchObject({ value: '0.5', support: '6', ci95_lo: String(wilsonInterval(3, 6).lo), ci95_hi: String(wilsonInterval(3, 6).hi) });
     expect(rows[2]).toMatchObject({ support: '3', ci95_lo: String(wilsonInterval(2, 3).lo) });
     expect(built.summary).toContain('| 50.00% | 100.00% | 66.67% | 100.00% |');
     expect(built.summary).not.toContain('<img');
+    expect(built.thumbnailNote).toBe('No dataset in this test, so the examples have no thumbnails.');
   });
 
   it('is the same page when its chart renders on a worker', async () => {
     const renderer = startChartWorker();
     try {
-      expect((await buildRetrievalReport(fakeRetrieval(), { renderer })).html).toBe((await buildRetrievalReport(fakeRetrieval())).html);
+      const images = { imagesDir: MOSAICS };
+      expect((await buildReport(fakeRetrieval(), { images, renderer })).html).toBe((await buildReport(fakeRetrieval(), { images })).html);
     } finally {
       await renderer.close();
     }

@@ -1,7 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveRunConfig } from '../config/config.js';
+import { loadDataset, SPLITS, type ClassificationDataset } from '../datasets/index.js';
 import { InputError } from '../errors.js';
-import { reportExtras, writeReport, writeRetrievalReport } from '../report/index.js';
+import { reportExtras, writeReport, type ReportImages } from '../report/index.js';
 import { resultsFileSchema, type RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
 import { checkJson, isRecord, readJsonValue } from '../util/json.js';
@@ -14,22 +16,68 @@ export async function reportCommand(target: string, flags: ReportFlags): Promise
   const results = await readResults(file);
   const out = path.resolve(cwd, flags.out ?? path.dirname(file));
   await mkdir(out, { recursive: true });
-  const datasetPath = flags.dataset === undefined ? undefined : path.resolve(cwd, flags.dataset);
-  const written =
-    results.task === 'retrieval'
-      ? await writeRetrievalReport(results, out, { cwd, ...(datasetPath === undefined ? {} : { imagesDir: datasetPath }) })
-      : await writeReport(results, out, {
-          cwd,
-          galleryLimit: flags.galleryLimit,
-          datasetPath,
-          // The run folder sits in the runs folder, beside the history.jsonl every run appends to.
-          extras: reportExtras(results, {
+  const written = await writeReport(results, out, {
+    images: results.task === 'retrieval' ? retrievalImages(results, flags, cwd) : await classificationImages(results, flags, cwd),
+    galleryLimit: flags.galleryLimit,
+    extras:
+      results.task === 'retrieval'
+        ? undefined
+        : // The run folder sits in the runs folder, beside the history.jsonl every run appends to.
+          reportExtras(results, {
             outDir: path.dirname(path.dirname(file)),
             onSkip: (line, reason) => process.stderr.write(`warning: history.jsonl line ${line} skipped (${reason})\n`),
           }),
-        });
+  });
   if (written.thumbnailNote !== null) process.stderr.write(`warning: ${written.thumbnailNote}\n`);
   process.stdout.write(`report: ${written.html}\nsummary: ${written.summary}\nmetrics: ${written.csv}\n`);
+}
+
+/** results.json names each image by its path in the images folder, so the caption file is not needed. */
+function retrievalImages(results: RetrievalResults, flags: ReportFlags, cwd: string): ReportImages {
+  return { imagesDir: path.resolve(cwd, flags.dataset ?? results.run.dataset.imagesDir) };
+}
+
+/**
+ * The run's dataset loaded again for the gallery: --dataset if it moved (a path, or a descriptor
+ * name in the config's datasetsDir, as `bench run` takes it), else where the run read it.
+ */
+async function classificationImages(results: Results, flags: ReportFlags, cwd: string): Promise<ReportImages> {
+  if (flags.galleryLimit === 0 || results.items.length === 0) return { none: 'The gallery is empty' };
+  const spec = flags.dataset ?? results.run.dataset.path;
+  const { datasetsDir } = resolveRunConfig(cwd, {}, flags.config);
+  const found = await reloadDataset(spec, results.items.map((item) => item.id), { cwd, datasetsDir });
+  return typeof found === 'string' ? { none: `The dataset could not be read from ${path.resolve(cwd, spec)} (${found})` } : { dataset: found };
+}
+
+/**
+ * The dataset `spec` names that holds the most of `ids`, or why none could be read. results.json
+ * records no split, but an IDX id names its split's file: each split is tried until one holds
+ * every id (other formats have no splits and are loaded once).
+ */
+async function reloadDataset(
+  spec: string,
+  ids: readonly string[],
+  options: { readonly cwd: string; readonly datasetsDir: string },
+): Promise<ClassificationDataset | string> {
+  let best: { readonly dataset: ClassificationDataset; readonly matched: number } | undefined;
+  let failure: string | undefined;
+  for (const split of SPLITS) {
+    try {
+      const dataset = await loadDataset(spec, { ...options, split });
+      const matched = countMatched(dataset, ids);
+      if (best === undefined || matched > best.matched) best = { dataset, matched };
+      if (matched === ids.length || dataset.format !== 'idx') break;
+    } catch (error) {
+      // An IDX folder may hold only the other split; anything else fails the same way twice.
+      failure ??= error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
+    }
+  }
+  return best?.dataset ?? failure ?? 'no images matched';
+}
+
+function countMatched(dataset: ClassificationDataset, ids: readonly string[]): number {
+  const present = new Set(dataset.items.map((item) => item.id));
+  return ids.filter((id) => present.has(id)).length;
 }
 
 async function resultsFile(target: string): Promise<string> {

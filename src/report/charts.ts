@@ -1,9 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { METRIC_KEYS } from './data.js';
-import { METRIC_LABELS, type ConfusionView, type ReportModel, type RetrievalCurve, type TrendPoint } from './types.js';
+import type { RetrievalCurve } from './retrievalData.js';
+import { METRIC_LABELS, type ConfusionView, type ReportModel, type TrendPoint } from './types.js';
 
 /** Tableau 10: prompt files keep one colour across every chart and the gallery's legend. */
-export const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 
 /** Cells carry their numbers as text up to this many classes; beyond, colour alone. */
 const CONFUSION_TEXT_CLASSES = 12;
@@ -21,11 +22,11 @@ export function colourOf(setIndex: number): string {
   return PALETTE[setIndex % PALETTE.length]!;
 }
 
-export function setColour(sets: readonly string[]): { scale: { domain: string[]; range: string[] } } {
+function setColour(sets: readonly string[]): { scale: { domain: string[]; range: string[] } } {
   return { scale: { domain: [...sets], range: sets.map((_, i) => colourOf(i)) } };
 }
 
-/** acc1 / acc5 / mean per-class recall, prompt files side by side; whiskers once intervals exist. */
+/** acc1 / acc5 / mean per-class recall, prompt files side by side; whiskers where the extras give intervals. */
 export function metricsChart(model: ReportModel): TopLevelSpec {
   const sets = model.promptSets.map((s) => s.name);
   const values = model.metrics.map((m) => ({ ...m, metricLabel: METRIC_LABELS[m.metric], lo: m.interval?.lo, hi: m.interval?.hi }));
@@ -85,6 +86,7 @@ export function confusionChart(view: ConfusionView): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+/** The retrieval page's recall@k: one line per prompt file and direction. */
 export function retrievalChart(curves: readonly RetrievalCurve[]): TopLevelSpec {
   const values = curves.flatMap((c) => c.points.map((p) => ({ ...p, curve: `${c.name} (${c.direction} retrieval)` })));
   return {

@@ -1,11 +1,25 @@
 /**
- * The page's only script, inlined and allowed by its sha256 in the CSP. Plain ES2017 (any browser
- * of the last years, no framework). It reads the inline JSON and builds the gallery and the
+ * Both pages' only script, inlined and allowed by its sha256 in the CSP. Plain ES2017 (any browser
+ * of the last years, no framework). Every page: a select[data-switch] shows one of the variants
+ * of its group. A page with inline JSON (classification): it builds the gallery and the
  * disagreement examples with createElement/textContent only — never innerHTML — so a hostile label
- * stays text. Without JavaScript the charts and tables still show; only these two need it.
+ * stays text. Without JavaScript the charts and tables still show; only these need it.
  */
 export const CLIENT_SCRIPT = String.raw`(function () {
   'use strict';
+  // Variants (heatmap orders, a confusion matrix or example set per prompt file) are all in the
+  // page; a select shows the one of its group whose data-variant it names.
+  document.querySelectorAll('select[data-switch]').forEach(function (select) {
+    var group = select.getAttribute('data-switch');
+    function show() {
+      document.querySelectorAll('[data-group="' + group + '"]').forEach(function (variant) {
+        variant.hidden = variant.getAttribute('data-variant') !== select.value;
+      });
+    }
+    select.addEventListener('change', show);
+    show();
+  });
+
   var source = document.getElementById('report-data');
   if (!source) return;
   var data = JSON.parse(source.textContent);
@@ -27,18 +41,6 @@ export const CLIENT_SCRIPT = String.raw`(function () {
     for (var s = 1; s < data.sets.length; s++) if (correct(it, s) !== correct(it, 0)) return true;
     return false;
   }
-
-  // Chart variants (heatmap orders, one confusion matrix per prompt file) are pre-rendered; a select shows one.
-  document.querySelectorAll('select[data-switch]').forEach(function (select) {
-    var group = select.getAttribute('data-switch');
-    function show() {
-      document.querySelectorAll('[data-group="' + group + '"]').forEach(function (fig) {
-        fig.hidden = fig.getAttribute('data-variant') !== select.value;
-      });
-    }
-    select.addEventListener('change', show);
-    show();
-  });
 
   function thumb(it, cls) {
     if (typeof it.thumb === 'string' && it.thumb.indexOf('data:image/') === 0) {

@@ -1,5 +1,6 @@
 import { percent } from '../util/format.js';
 import type { ItemResult, PromptSetResult, Results } from '../results/schema.js';
+import { runHeader } from './runHeader.js';
 import type {
   ClassRecall,
   ConfusionView,
@@ -15,8 +16,8 @@ import type {
 export const METRIC_KEYS: readonly MetricKey[] = ['acc1', 'acc5', 'mean_per_class_recall'];
 
 /** Beyond this many classes a confusion matrix is unreadable; the most confused classes are shown. */
-export const MAX_CONFUSION_CLASSES = 20;
-export const DISAGREEMENT_EXAMPLES = 6;
+const MAX_CONFUSION_CLASSES = 20;
+const DISAGREEMENT_EXAMPLES = 6;
 
 export function buildModel(results: Results, extras: ReportExtras = {}): ReportModel {
   return {
@@ -29,7 +30,6 @@ export function buildModel(results: Results, extras: ReportExtras = {}): ReportM
     ),
     confusion: results.promptSets.map(confusionView),
     disagreements: disagreements(results),
-    retrieval: extras.retrieval ?? [],
     history: extras.history ?? [],
   };
 }
@@ -40,30 +40,13 @@ export function isCorrect(item: ItemResult, promptSet: string): boolean {
 }
 
 function header(results: Results): HeaderView {
-  const { run } = results;
-  const { images, texts } = run.cache;
+  const { dataset } = results.run;
   return {
-    runId: run.id,
-    createdAt: run.createdAt,
-    toolVersion: run.toolVersion,
-    durationMs: run.durationMs,
-    model: run.model.id,
-    modelKind: run.model.kind,
-    dtype: run.model.dtype,
-    preprocess: `${run.preprocess.mode}, ${run.preprocess.size}px → ${run.preprocess.cropSize}px crop`,
-    dataset: run.dataset.name,
-    datasetFormat: run.dataset.format,
-    datasetPath: run.dataset.path,
-    selected: run.dataset.itemCount,
+    ...runHeader(results),
+    selected: dataset.itemCount,
     evaluated: results.items.length,
-    classCount: run.dataset.classNames.length,
-    subset: subsetText(run.dataset.limit, run.dataset.perClass, run.seed),
-    cache:
-      run.cache.location === null
-        ? 'off (--no-cache)'
-        : `${images.fromCache} of ${images.fromCache + images.computed} images and ` +
-          `${texts.fromCache} of ${texts.fromCache + texts.computed} prompts from the cache`,
-    errors: results.errors,
+    classCount: dataset.classNames.length,
+    subset: subsetText(dataset.limit, dataset.perClass, results.run.seed),
   };
 }
 

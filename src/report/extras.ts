@@ -40,7 +40,7 @@ export function intervals(results: Results): Record<string, Partial<Record<Metri
  * Classification runs of the same dataset (name and subset) and model (id and dtype) up to this
  * run, oldest first; empty when fewer than two runs remain, since one point is no trend.
  */
-export function trendPoints(results: Results, records: readonly HistoryRecord[]): TrendPoint[] {
+function trendPoints(results: Results, records: readonly HistoryRecord[]): TrendPoint[] {
   const { run } = results;
   const same = records.filter(
     (r) =>

@@ -1,5 +1,5 @@
 import { inProcessRenderer, type ChartRenderer } from './chartRenderer.js';
-import { confusionChart, metricsChart, retrievalChart, trendChart } from './charts.js';
+import { confusionChart, metricsChart, trendChart } from './charts.js';
 import { heatmapChart, heatmapOrders, type HeatmapOrder } from './heatmap.js';
 import type { ReportModel } from './types.js';
 
@@ -8,22 +8,20 @@ export interface RenderedCharts {
   readonly metrics: string;
   readonly heatmap: readonly { readonly order: HeatmapOrder; readonly svg: string }[];
   readonly confusion: readonly { readonly promptSet: string; readonly svg: string }[];
-  /** Absent when the run has no retrieval results / no earlier runs. */
-  readonly retrieval?: string;
+  /** Absent without at least two runs in the history to draw. */
   readonly trend?: string;
 }
 
 /** `renderer`: where vega runs; a run passes its early-started worker, anyone else renders in-process. */
 export async function renderCharts(model: ReportModel, renderer: ChartRenderer = inProcessRenderer): Promise<RenderedCharts> {
   const orders = heatmapOrders(model);
-  const [metrics, heatmap, confusion, retrieval, trend] = await Promise.all([
+  const [metrics, heatmap, confusion, trend] = await Promise.all([
     renderer.render(metricsChart(model), 'metrics'),
     Promise.all(orders.map(async (order) => ({ order, svg: await renderer.render(heatmapChart(model, order), `heatmap-${order.key}`) }))),
     Promise.all(model.confusion.map(async (view, i) => ({ promptSet: view.promptSet, svg: await renderer.render(confusionChart(view), `confusion-${i}`) }))),
-    model.retrieval.length > 0 ? renderer.render(retrievalChart(model.retrieval), 'retrieval') : undefined,
     hasTrend(model) ? renderer.render(trendChart(model.history, model.promptSets.map((s) => s.name)), 'trend') : undefined,
   ]);
-  return { metrics, heatmap, confusion, ...(retrieval === undefined ? {} : { retrieval }), ...(trend === undefined ? {} : { trend }) };
+  return { metrics, heatmap, confusion, ...(trend === undefined ? {} : { trend }) };
 }
 
 /** A trend needs at least two runs to be a line. */

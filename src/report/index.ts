@@ -1,54 +1,67 @@
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClassificationDataset, RetrievalDataset } from '../datasets/types.js';
+import type { Dataset } from '../datasets/types.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
-import type { ChartRenderer } from './chartRenderer.js';
+import { writeFileAtomically } from '../util/atomicWrite.js';
+import { inProcessRenderer, type ChartRenderer } from './chartRenderer.js';
+import { retrievalChart } from './charts.js';
 import { buildModel } from './data.js';
 import { reportExtras } from './extras.js';
 import { renderCharts } from './figures.js';
 import { DEFAULT_GALLERY_LIMIT, galleryPayload, selectGallery } from './gallery.js';
 import { renderPage } from './page.js';
-import { buildRetrievalReport, type RetrievalReportOptions } from './retrieval.js';
+import { buildRetrievalModel, exampleImageIds } from './retrievalData.js';
+import { renderRetrievalPage } from './retrievalPage.js';
+import { retrievalCsv, retrievalSummary } from './retrievalSummary.js';
 import { metricsCsv, summaryMarkdown } from './summary.js';
-import { makeThumbnails, type ThumbnailOptions } from './thumbnails.js';
+import { makeThumbnails, type ReportImages } from './thumbnails.js';
 import type { ReportExtras } from './types.js';
 
-export { DEFAULT_GALLERY_LIMIT } from './gallery.js';
-export { inProcessRenderer, startChartWorker, type ChartRenderer, type ChartWorkerOptions } from './chartRenderer.js';
-export { reportExtras, type ExtrasOptions } from './extras.js';
-export { buildRetrievalReport, type RetrievalReportOptions } from './retrieval.js';
-export type { ReportExtras, RetrievalCurve, TrendPoint, Interval, MetricKey } from './types.js';
+export { startChartWorker } from './chartRenderer.js';
+export { reportExtras } from './extras.js';
+export type { ReportImages } from './thumbnails.js';
 
-export interface ReportOptions extends ThumbnailOptions {
-  /** At most this many images in the gallery (default 200); 0 leaves it empty. */
+export interface ReportOptions {
+  /** Where the thumbnails come from: the caller's to find, since the report loads no dataset. */
+  readonly images: ReportImages;
+  /** Classification: at most this many images in the gallery (default 200); 0 leaves it empty. */
   readonly galleryLimit?: number;
+  /** Classification: intervals and the trend (see reportExtras). */
   readonly extras?: ReportExtras;
   /** Where the charts render (default: in-process); `bench run` passes a worker started early. */
   readonly renderer?: ChartRenderer;
 }
 
+/** index.html, summary.md and metrics.csv as text. */
 export interface BuiltReport {
   readonly html: string;
   readonly summary: string;
   readonly csv: string;
-  /** Set when the gallery has fewer thumbnails than images (dataset moved or gone). */
+  /** Why some or all thumbnails are missing (the dataset moved or is gone); null when none are. */
   readonly thumbnailNote: string | null;
 }
 
+/** Where index.html, summary.md and metrics.csv were written. */
 export interface ReportFiles {
   readonly html: string;
   readonly summary: string;
   readonly csv: string;
 }
 
-/** index.html, summary.md and metrics.csv as strings, all from one view-model. */
-export async function buildReport(results: Results, options: ReportOptions = {}): Promise<BuiltReport> {
+/** The report of a run of either task, each file from one view-model. */
+export function buildReport(results: Results | RetrievalResults, options: ReportOptions): Promise<BuiltReport> {
+  return results.task === 'retrieval' ? buildRetrievalReport(results, options) : buildClassificationReport(results, options);
+}
+
+async function buildClassificationReport(results: Results, options: ReportOptions): Promise<BuiltReport> {
   const model = buildModel(results, options.extras);
   const limit = options.galleryLimit ?? DEFAULT_GALLERY_LIMIT;
   const chosen = selectGallery(results, model, limit);
   // Thumbnails first: sharp loads and its work runs on libuv's threads while the charts render.
-  const [thumbs, charts] = await Promise.all([makeThumbnails(results, chosen.map((i) => i.id), options), renderCharts(model, options.renderer)]);
+  const [thumbs, charts] = await Promise.all([
+    makeThumbnails(options.images, chosen.map((i) => i.id), 'gallery'),
+    renderCharts(model, options.renderer),
+  ]);
   const gallery = galleryPayload(results, model, chosen, thumbs.byId, limit);
   return {
     html: renderPage({ model, charts, gallery, thumbnailNote: thumbs.note }),
@@ -58,57 +71,62 @@ export async function buildReport(results: Results, options: ReportOptions = {})
   };
 }
 
+async function buildRetrievalReport(results: RetrievalResults, options: ReportOptions): Promise<BuiltReport> {
+  const model = buildRetrievalModel(results);
+  const renderer = options.renderer ?? inProcessRenderer;
+  // Thumbnails first: sharp's work runs on libuv's threads while the chart renders.
+  const [thumbs, chart] = await Promise.all([
+    makeThumbnails(options.images, exampleImageIds(results), 'examples'),
+    model.curves.length > 0 ? renderer.render(retrievalChart(model.curves), 'retrieval') : null,
+  ]);
+  return {
+    html: renderRetrievalPage({ model, chart, thumbs: thumbs.byId, thumbnailNote: thumbs.note }),
+    summary: retrievalSummary(model),
+    csv: retrievalCsv(model),
+    thumbnailNote: thumbs.note,
+  };
+}
+
 /** Writes index.html, summary.md and metrics.csv into `dir` (the run folder), each atomically. */
-export async function writeReport(results: Results, dir: string, options: ReportOptions = {}): Promise<ReportFiles & { thumbnailNote: string | null }> {
+export async function writeReport(
+  results: Results | RetrievalResults,
+  dir: string,
+  options: ReportOptions,
+): Promise<ReportFiles & Pick<BuiltReport, 'thumbnailNote'>> {
   const built = await buildReport(results, options);
   const files = { html: path.join(dir, 'index.html'), summary: path.join(dir, 'summary.md'), csv: path.join(dir, 'metrics.csv') };
-  await Promise.all([atomicWrite(files.html, built.html), atomicWrite(files.summary, built.summary), atomicWrite(files.csv, built.csv)]);
+  await Promise.all([
+    writeFileAtomically(files.html, built.html),
+    writeFileAtomically(files.summary, built.summary),
+    writeFileAtomically(files.csv, built.csv),
+  ]);
   return { ...files, thumbnailNote: built.thumbnailNote };
-}
-
-/** index.html, summary.md and metrics.csv of a retrieval run, written into `dir` like writeReport's. */
-export async function writeRetrievalReport(results: RetrievalResults, dir: string, options: RetrievalReportOptions = {}): Promise<ReportFiles & { thumbnailNote: string | null }> {
-  const built = await buildRetrievalReport(results, options);
-  const files = { html: path.join(dir, 'index.html'), summary: path.join(dir, 'summary.md'), csv: path.join(dir, 'metrics.csv') };
-  await Promise.all([atomicWrite(files.html, built.html), atomicWrite(files.summary, built.summary), atomicWrite(files.csv, built.csv)]);
-  return { ...files, thumbnailNote: built.thumbnailNote };
-}
-
-async function atomicWrite(file: string, text: string): Promise<void> {
-  const partial = `${file}.partial`;
-  await writeFile(partial, text);
-  await rename(partial, file);
 }
 
 export interface RunReportOptions {
-  /** The dataset the run loaded, for thumbnails without reading it again. */
-  readonly dataset?: ClassificationDataset | RetrievalDataset;
-  readonly cwd?: string;
+  /** The dataset the run loaded: the thumbnails come from it without reading it again. */
+  readonly dataset: Dataset;
   readonly galleryLimit?: number;
   /** The runs folder: its history.jsonl gives a classification report its trend. */
-  readonly outDir?: string;
+  readonly outDir: string;
   readonly onWarning?: (message: string) => void;
   /** Where the charts render (default: in-process). */
   readonly renderer?: ChartRenderer;
 }
 
 /**
- * The report written at the end of `bench run`, from the dataset the run already loaded. A failure
- * here must not fail an hour-long run whose results.json is already safe on disk: it becomes a
- * warning, and `bench report` can rebuild the page later.
+ * The report written at the end of `bench run`. A failure here must not fail an hour-long run
+ * whose results.json is already safe on disk: it becomes a warning, and `bench report` can
+ * rebuild the page later.
  */
 export async function writeRunReport(results: Results | RetrievalResults, runDir: string, options: RunReportOptions): Promise<ReportFiles | undefined> {
   try {
-    const written =
-      results.task === 'retrieval'
-        ? await writeRetrievalReport(results, runDir, { cwd: options.cwd, renderer: options.renderer, ...(options.dataset?.task === 'retrieval' ? { dataset: options.dataset } : {}) })
-        : await writeReport(results as Results, runDir, {
-            cwd: options.cwd,
-            galleryLimit: options.galleryLimit,
-            renderer: options.renderer,
-            ...(options.dataset?.task === 'classification' ? { dataset: options.dataset } : {}),
-            ...(options.outDir === undefined ? {} : { extras: reportExtras(results as Results, { outDir: options.outDir }) }),
-          });
+    const written = await writeReport(results, runDir, {
+      images: { dataset: options.dataset },
+      galleryLimit: options.galleryLimit,
+      renderer: options.renderer,
+      extras: results.task === 'retrieval' ? undefined : reportExtras(results, { outDir: options.outDir }),
+    });
     if (written.thumbnailNote !== null) options.onWarning?.(written.thumbnailNote);
     return { html: written.html, summary: written.summary, csv: written.csv };
   } catch (error) {

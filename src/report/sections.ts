@@ -2,15 +2,8 @@ import { MAX_HEATMAP_CLASSES } from './heatmap.js';
 import type { RenderedCharts } from './figures.js';
 import type { GalleryPayload } from './gallery.js';
 import { html, trusted, type SafeHtml } from './html.js';
-import type { Disagreement, HeaderView, ReportModel } from './types.js';
-
-/** Unreadable images listed on the page; the rest are in results.json. */
-const MAX_LISTED_ERRORS = 1000;
-
-function figure(name: string, label: string, svg: string, variant?: { group: string; key: string; hidden: boolean }): SafeHtml {
-  const attrs = variant === undefined ? '' : html` data-group="${variant.group}" data-variant="${variant.key}"${variant.hidden ? trusted(' hidden') : ''}`;
-  return html`<figure class="chart" data-chart="${name}" role="img" aria-label="${label}"${attrs}>${trusted(svg)}</figure>`;
-}
+import { figure } from './parts.js';
+import type { Disagreement, ReportModel } from './types.js';
 
 export function chartSections(model: ReportModel, charts: RenderedCharts): SafeHtml {
   const intervals = model.metrics.some((m) => m.interval !== undefined);
@@ -19,7 +12,6 @@ export function chartSections(model: ReportModel, charts: RenderedCharts): SafeH
 ${figure('metrics', 'acc1, acc5 and mean per-class recall per prompt file', charts.metrics)}</section>
 ${heatmapSection(model, charts)}
 ${confusionSection(model, charts)}
-${charts.retrieval === undefined ? '' : html`<section id="retrieval"><h2>Retrieval recall@k</h2>${figure('retrieval', 'retrieval recall at k', charts.retrieval)}</section>`}
 ${charts.trend === undefined ? '' : html`<section id="trend"><h2>Trend over runs</h2><p class="lead">The same metrics in earlier runs.</p>${figure('trend', 'metrics over earlier runs', charts.trend)}</section>`}`;
 }
 
@@ -85,15 +77,5 @@ ${thumbnailNote === null ? '' : html`<p class="note">${thumbnailNote}</p>`}
 </div>
 <noscript><p class="note">The gallery needs JavaScript; the charts above do not.</p></noscript>
 <div id="gallery-grid" class="grid"></div>
-</section>`;
-}
-
-export function errorSection(h: Pick<HeaderView, 'errors'>): SafeHtml {
-  if (h.errors.length === 0) return html``;
-  const listed = h.errors.slice(0, MAX_LISTED_ERRORS);
-  return html`<section id="errors"><h2>Unreadable images</h2>
-<p class="lead">${h.errors.length} ${h.errors.length === 1 ? 'image' : 'images'} could not be read and ${h.errors.length === 1 ? 'was' : 'were'} left out of every metric.</p>
-<ul class="errors">${listed.map((e) => html`<li><code>${e.item}</code>: ${e.reason}</li>`)}</ul>
-${h.errors.length > listed.length ? html`<p>… and ${h.errors.length - listed.length} more, listed in results.json.</p>` : ''}
 </section>`;
 }

@@ -1,4 +1,6 @@
-/** The page's stylesheet, inlined. System fonts only: a web font would be a request or 100 kB. */
+import { colourOf } from './charts.js';
+
+/** Both pages' stylesheet, inlined. System fonts only: a web font would be a request or 100 kB. */
 export const STYLE = `
 :root { --ink: #1d2430; --muted: #5b6577; --line: #dfe3ea; --bg: #f6f7f9; --card: #fff; --good: #2e8540; --bad: #c0392b; }
 * { box-sizing: border-box; }
@@ -64,3 +66,22 @@ ol.bars li.missing { display: block; color: var(--bad); font-style: italic; }
 ul.errors { margin: 6px 0 0; padding-left: 18px; font-size: 13px; } ul.errors code { overflow-wrap: anywhere; }
 footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 24px; }
 `;
+
+/** What only the retrieval page draws: caption queries with their images, image queries with their captions. */
+export const RETRIEVAL_STYLE = `
+.query { margin: 10px 0 4px; font-size: 13px; overflow-wrap: anywhere; }
+.query q { font-weight: 600; }
+.hits { display: flex; flex-wrap: wrap; gap: 8px; }
+figure.mini.hit, li.hit { border-color: var(--good); background: #f0f8f1; }
+figure.mini .rank { color: var(--muted); } figure.mini .idtext { overflow-wrap: anywhere; }
+.i2t { display: flex; gap: 12px; margin: 10px 0; align-items: flex-start; }
+ol.captions { margin: 0; padding-left: 22px; font-size: 13px; flex: 1; min-width: 0; }
+ol.captions li { padding: 2px 6px; border: 1px solid transparent; border-radius: 4px; overflow-wrap: anywhere; }
+.mark { font-weight: 700; color: var(--good); font-size: 11px; margin-left: 6px; white-space: nowrap; }
+.ci { color: var(--muted); font-size: 11px; display: block; }
+`;
+
+/** Chip colours are keyed by index, so no user text ever reaches CSS. */
+export function chipStyles(count: number): string {
+  return Array.from({ length: count }, (_, i) => `.chip[data-colour="${i}"]{background:${colourOf(i)}}`).join('');
+}

@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { escapeMarkdown } from '../util/format.js';
 import { METRIC_KEYS, headline, pct } from './data.js';
+import { summaryRunLine } from './runHeader.js';
 import { METRIC_LABELS, type ReportModel } from './types.js';
 
 /** Markdown that a CI job can post as a comment; every name in it goes through escapeMarkdown. */
@@ -18,9 +19,7 @@ export function summaryMarkdown(model: ReportModel): string {
     `| --- | ---: | ${METRIC_KEYS.map(() => '---:').join(' | ')} |`,
     ...rows,
     '',
-    `${h.evaluated} images, ${h.classCount} classes` +
-      (h.errors.length > 0 ? `, ${h.errors.length} unreadable (left out)` : '') +
-      ` · run ${escapeMarkdown(h.runId)} · ${(h.durationMs / 1000).toFixed(1)} s · ClipBench ${escapeMarkdown(h.toolVersion)}`,
+    summaryRunLine(h, `${h.evaluated} images, ${h.classCount} classes`),
   ];
   if (model.disagreements.length > 0) {
     lines.push('', '| prompt files | first right, second wrong | second right, first wrong |', '| --- | ---: | ---: |');
@@ -31,8 +30,8 @@ export function summaryMarkdown(model: ReportModel): string {
 
 /**
  * Long format, one number per row, so a spreadsheet or pandas can pivot it any way; the interval
- * columns stay empty until the statistics module provides them. escapeFormulae keeps a class named
- * `=HYPERLINK(...)` from running as a formula in a spreadsheet.
+ * columns stay empty where the extras give none (per-class recall, a report built without them).
+ * escapeFormulae keeps a class named `=HYPERLINK(...)` from running as a formula in a spreadsheet.
  */
 export function metricsCsv(model: ReportModel): string {
   const files = new Map(model.promptSets.map((s) => [s.name, s.file]));

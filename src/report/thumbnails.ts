@@ -1,22 +1,20 @@
 import path from 'node:path';
-import { loadDataset, SPLITS } from '../datasets/index.js';
-import type { ClassificationDataset, ImageSource } from '../datasets/types.js';
+import type { Dataset, ImageSource } from '../datasets/types.js';
 import type { DecodedImage } from '../model/types.js';
-import type { Results } from '../results/schema.js';
 import { encodePng } from './png.js';
 
 /** Longest side of an embedded thumbnail; 80 px keeps 200 of them around 0.2–1 MB. */
-export const THUMBNAIL_SIZE = 80;
+const THUMBNAIL_SIZE = 80;
 const PARALLEL = 8;
 
-export interface ThumbnailOptions {
-  /** The dataset already loaded by the run, so writing the report at the end of a run reads no folder again. */
-  readonly dataset?: ClassificationDataset;
-  /** Where to look for the images instead of results.json's `run.dataset.path` (a moved dataset). */
-  readonly datasetPath?: string;
-  readonly cwd?: string;
-  readonly size?: number;
-}
+/**
+ * Where a report's thumbnails come from, as its caller found them: the report never loads a
+ * dataset itself. `bench run` passes the dataset it ran on; `bench report` the one it reloaded, or
+ * for a retrieval run the folder its image ids resolve in (results.json holds those ids, so the
+ * caption file is not needed); or `none`, the reason there are no thumbnails, as the start of the
+ * page's note.
+ */
+export type ReportImages = { readonly dataset: Dataset } | { readonly imagesDir: string } | { readonly none: string };
 
 export interface Thumbnails {
   /** Item id → data: URI. */
@@ -25,52 +23,44 @@ export interface Thumbnails {
   readonly note: string | null;
 }
 
-export async function makeThumbnails(results: Results, ids: readonly string[], options: ThumbnailOptions = {}): Promise<Thumbnails> {
+/** How each page names the images it shows in its notes. */
+const SHOWN = {
+  gallery: { images: 'gallery images', lacking: 'the gallery has' },
+  examples: { images: 'example images', lacking: 'the examples have' },
+} as const;
+
+export async function makeThumbnails(images: ReportImages, ids: readonly string[], shown: keyof typeof SHOWN): Promise<Thumbnails> {
   if (ids.length === 0) return { byId: new Map(), note: null };
-  const where = options.datasetPath ?? results.run.dataset.path;
-  const found = options.dataset !== undefined ? sourcesIn(options.dataset, ids) : await reloadSources(where, ids, options.cwd ?? process.cwd());
-  if (typeof found === 'string') return { byId: new Map(), note: `The dataset could not be read from ${where} (${found}), so the gallery has no thumbnails.` };
-  const byId = await thumbnailsOf(found, options.size ?? THUMBNAIL_SIZE);
+  if ('none' in images) return { byId: new Map(), note: `${images.none}, so ${SHOWN[shown].lacking} no thumbnails.` };
+  const byId = await thumbnailsOf(sourcesOf(images, ids));
   const missing = ids.length - byId.size;
-  return { byId, note: missing === 0 ? null : `${missing} of ${ids.length} gallery images were not found or could not be read in ${where}; they are shown without a thumbnail.` };
+  if (missing === 0) return { byId, note: null };
+  return { byId, note: `${missing} of ${ids.length} ${SHOWN[shown].images} were not found or could not be read in ${whereOf(images)}; they are shown without a thumbnail.` };
 }
 
 /** id → data: URI for each source that can be read (unreadable ones are left out), a few at a time. */
-export async function thumbnailsOf(sources: ReadonlyMap<string, ImageSource>, size = THUMBNAIL_SIZE): Promise<Map<string, string>> {
+async function thumbnailsOf(sources: ReadonlyMap<string, ImageSource>): Promise<Map<string, string>> {
   const byId = new Map<string, string>();
   const wanted = [...sources.keys()];
   for (let i = 0; i < wanted.length; i += PARALLEL) {
     const batch = wanted.slice(i, i + PARALLEL);
-    const uris = await Promise.all(batch.map((id) => thumbnail(sources.get(id)!, size).catch(() => null)));
+    const uris = await Promise.all(batch.map((id) => thumbnail(sources.get(id)!, THUMBNAIL_SIZE).catch(() => null)));
     batch.forEach((id, k) => uris[k] && byId.set(id, uris[k]));
   }
   return byId;
 }
 
-function sourcesIn(dataset: ClassificationDataset, ids: readonly string[]): Map<string, ImageSource> {
+function sourcesOf(images: Exclude<ReportImages, { none: string }>, ids: readonly string[]): Map<string, ImageSource> {
+  if ('imagesDir' in images) return new Map(ids.map((id) => [id, { kind: 'file', path: path.resolve(images.imagesDir, id) }]));
   const wanted = new Set(ids);
-  return new Map(dataset.items.filter((item) => wanted.has(item.id)).map((item) => [item.id, item.source]));
+  const all = images.dataset.task === 'retrieval' ? images.dataset.images : images.dataset.items;
+  return new Map(all.filter((image) => wanted.has(image.id)).map((image) => [image.id, image.source]));
 }
 
-/**
- * Loads the dataset again (a report rebuilt later) and keeps the gallery's items; for IDX the
- * ids name the split's file, so the other split is tried when the default one does not match.
- * Returns the reason as a string when the dataset cannot be read at all.
- */
-async function reloadSources(where: string, ids: readonly string[], cwd: string): Promise<Map<string, ImageSource> | string> {
-  let best: Map<string, ImageSource> | string = 'no images matched';
-  for (const split of SPLITS) {
-    try {
-      const dataset = await loadDataset(where, { cwd, datasetsDir: path.join(cwd, 'datasets'), split });
-      const sources = sourcesIn(dataset, ids);
-      if (typeof best === 'string' || sources.size > best.size) best = sources;
-      if (sources.size === ids.length || dataset.format !== 'idx') break;
-    } catch (error) {
-      // An IDX folder may hold only the other split; anything else fails the same way twice.
-      if (typeof best === 'string') best = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
-    }
-  }
-  return best;
+/** The folder a reader would look in for a missing image. */
+function whereOf(images: Exclude<ReportImages, { none: string }>): string {
+  if ('imagesDir' in images) return images.imagesDir;
+  return images.dataset.task === 'retrieval' ? images.dataset.imagesDir : images.dataset.root;
 }
 
 /** PNG for grey or transparent images (small and exact), JPEG for photos. */

@@ -1,11 +1,12 @@
 /**
- * The report's view-model: everything the page shows, computed once from results.json (plus
- * optional inputs other modules will supply later), so charts, HTML, summary.md and metrics.csv
+ * The classification report's view-model: everything the page shows, computed once from
+ * results.json and the extras (intervals, history), so charts, HTML, summary.md and metrics.csv
  * all read the same numbers.
  */
 
 import type { MetricKey } from '../metrics/labels.js';
 import type { Interval } from '../stats/index.js';
+import type { RunHeader } from './runHeader.js';
 
 export { METRIC_LABELS, type MetricKey } from '../metrics/labels.js';
 export type { Interval } from '../stats/index.js';
@@ -54,14 +55,7 @@ export interface Disagreement {
   readonly bOnlyExamples: readonly string[];
 }
 
-/** Retrieval recall@k, one curve per caption set and direction; results.json has none yet. */
-export interface RetrievalCurve {
-  readonly name: string;
-  readonly direction: 'image' | 'text';
-  readonly points: readonly { readonly k: number; readonly recall: number }[];
-}
-
-/** One metric of one prompt file in one earlier (or this) run; the CI history supplies these. */
+/** One metric of one prompt file in one earlier (or this) run, from history.jsonl. */
 export interface TrendPoint {
   readonly runId: string;
   readonly createdAt: string;
@@ -70,31 +64,20 @@ export interface TrendPoint {
   readonly value: number;
 }
 
-/** Inputs results.json does not carry yet; each is optional and its section is skipped when absent. */
+/**
+ * What results.json does not hold but extras.ts derives (intervals from per-image correctness, the
+ * trend from history.jsonl); each is optional and what it adds is left out when absent.
+ */
 export interface ReportExtras {
   readonly intervals?: Readonly<Record<string, Partial<Record<MetricKey, Interval>>>>;
-  readonly retrieval?: readonly RetrievalCurve[];
   readonly history?: readonly TrendPoint[];
 }
 
-export interface HeaderView {
-  readonly runId: string;
-  readonly createdAt: string;
-  readonly toolVersion: string;
-  readonly durationMs: number;
-  readonly model: string;
-  readonly modelKind: string;
-  readonly dtype: string;
-  readonly preprocess: string;
-  readonly dataset: string;
-  readonly datasetFormat: string;
-  readonly datasetPath: string;
+export interface HeaderView extends RunHeader {
   readonly selected: number;
   readonly evaluated: number;
   readonly classCount: number;
   readonly subset: string;
-  readonly cache: string;
-  readonly errors: readonly { readonly item: string; readonly reason: string }[];
 }
 
 export interface ReportModel {
@@ -105,6 +88,5 @@ export interface ReportModel {
   readonly classRecall: readonly ClassRecall[];
   readonly confusion: readonly ConfusionView[];
   readonly disagreements: readonly Disagreement[];
-  readonly retrieval: readonly RetrievalCurve[];
   readonly history: readonly TrendPoint[];
 }

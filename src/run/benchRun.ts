@@ -25,7 +25,7 @@ export interface BenchRunOutput {
 }
 
 export interface BenchRunHooks {
-  readonly onTruncated?: (prompt: string, promptSet: string) => void;
+  readonly onTruncated?: (prompt: string, promptSet: string, contextLength: number) => void;
   readonly onWarning?: (message: string) => void;
   /** Aborting stops the run after the batch in flight is stored (Ctrl-C). */
   readonly signal?: AbortSignal;
@@ -113,7 +113,6 @@ async function runStages(
       const { writeRunReport } = await import('../report/index.js');
       const report = await writeRunReport(results, runDir, {
         dataset,
-        cwd,
         galleryLimit: hooks.galleryLimit,
         outDir: config.out,
         onWarning: hooks.onWarning,
