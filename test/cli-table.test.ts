@@ -629,7 +629,7 @@ for (const [command, rows] of Object.entries(TABLE)) {
           const written = JSON.parse(readFileSync(resultsFileOf(result.stdout, cwd), 'utf8')) as Results | RetrievalResults;
           expect(written.task).toBe(row.results ? 'classification' : 'retrieval');
           if (written.task === 'classification') row.results?.(written);
-          else row.retrieval?.(written);
+          else if (written.task === 'retrieval') row.retrieval?.(written);
         }
         row.verify?.(result, cwd);
       });

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import type { Results } from '../src/results/schema.js';
 import { GOLDEN_IMAGES, REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const runArgs = (dataset: string, out: string, ...rest: string[]) => [
@@ -21,7 +22,7 @@ describe('bench run (CLI)', () => {
     expect(bench(runArgs(dataset, out)).status).toBe(0);
     const runs = runDirs(out);
     expect(runs).toHaveLength(2);
-    for (const run of runs) expect(JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')).items).toHaveLength(10);
+    for (const run of runs) expect((JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')) as Results).items).toHaveLength(10);
   });
 
   it('counts unreadable images on stdout, and --strict turns them into exit 1', () => {

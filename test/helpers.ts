@@ -3,6 +3,8 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RetrievalResults } from '../src/results/retrievalSchema.js';
+import type { Results } from '../src/results/schema.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const REFERENCE = path.join(ROOT, 'test/reference');
@@ -69,4 +71,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
+}
+
+/** A classification run's results (what benchRun returns for either task); a retrieval run fails the test. */
+export function classificationResults(results: Results | RetrievalResults): Results {
+  if (results.task === 'retrieval') throw new Error('expected the results of a classification run, got retrieval');
+  return results;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDataset, type ClassificationItem } from '../src/datasets/index.js';
@@ -47,7 +47,7 @@ function pixelsOf(item: ClassificationItem): DecodedImage {
 /** What a worker would receive: the request after a real structured clone with its transfer list. */
 async function deliver(request: PreprocessRequest, transfer: ArrayBuffer[]): Promise<PreprocessRequest> {
   const { port1, port2 } = new MessageChannel();
-  const received = new Promise<PreprocessRequest>((resolve) => (port2 as MessagePort).once('message', resolve));
+  const received = new Promise<PreprocessRequest>((resolve) => port2.once('message', resolve));
   port1.postMessage(request, transfer);
   try {
     return await received;
@@ -99,6 +99,7 @@ describe('worker messages for in-memory images', () => {
   it('the pool posts such messages and preprocesses IDX items exactly as the main thread would', async () => {
     // Sizes are read as each message is posted: once transferred, the sent buffer is detached (0 bytes).
     const sentBuffers: number[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept before the spy replaces it; applied to the worker below
     const post = Worker.prototype.postMessage;
     const posted = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
       const source = (args[0] as PreprocessRequest).source;

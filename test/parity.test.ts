@@ -6,7 +6,7 @@ import { resolveRunConfig } from '../src/config/config.js';
 import { LOGIT_SCALE, softmax } from '../src/metrics/index.js';
 import { l2Normalize, dot } from '../src/metrics/vectors.js';
 import { benchRun } from '../src/run/benchRun.js';
-import { GOLDEN_IMAGES, ROOT, TINY_MODEL, tempDir } from './helpers.js';
+import { GOLDEN_IMAGES, ROOT, TINY_MODEL, classificationResults, tempDir } from './helpers.js';
 
 interface ReferenceOutputs {
   texts: { text: string; text_embeds: number[] }[];
@@ -31,7 +31,7 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
   writeFileSync(path.join(dir, 'as-is.hbs'), '{{label}}\n');
 
   const config = resolveRunConfig(ROOT, { model: modelDir, dataset: path.join(dir, 'photos.csv'), out: tempDir('reports-'), cache: false, threads: 2, batchSize: 4 });
-  const { results } = await benchRun(config, [path.join(dir, 'as-is.hbs')], ROOT);
+  const results = classificationResults((await benchRun(config, [path.join(dir, 'as-is.hbs')], ROOT)).results);
   expect(results.errors).toEqual([]);
 
   const textVectors = reference.texts.map((t) => l2Normalize(t.text_embeds));

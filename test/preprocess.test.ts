@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { decodeImage } from '../src/model/decode.js';
@@ -118,7 +118,7 @@ describe('images made with sharp', () => {
   const pattern = (channels: number, salt = 0): Uint8Array =>
     Uint8Array.from({ length: W * H * channels }, (_, i) => (i * 37 + ((i / channels / W) | 0) * 11 + salt) % 256);
 
-  async function writeRaw(name: string, data: Uint8Array | Uint16Array, channels: 1 | 2 | 3 | 4, build: (s: sharp.Sharp) => sharp.Sharp): Promise<string> {
+  async function writeRaw(name: string, data: Uint8Array | Uint16Array, channels: 1 | 2 | 3 | 4, build: (s: Sharp) => Sharp): Promise<string> {
     const file = path.join(dir, name);
     await build(sharp(data, { raw: { width: W, height: H, channels } })).toFile(file);
     return file;

@@ -92,6 +92,11 @@ const ITEMS: FakeItem[] = [
   { id: 'q/e.png', label: QUOTES, top: [QUOTES, QUOTES] },
 ];
 
+/** The gallery's inline JSON, as much of it as these tests read. */
+function galleryData(json: string): { items: { id: string; thumb: string | null }[] } {
+  return JSON.parse(json) as { items: { id: string; thumb: string | null }[] };
+}
+
 describe('report escaping', () => {
   it('escapes text and attributes, and the html tag escapes every interpolation', () => {
     expect(escapeHtml(`<a href="x">'&amp;'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;amp;&#39;&lt;/a&gt;');
@@ -166,9 +171,9 @@ describe('report page', () => {
     const built = await buildReport(fakeResults(CLASSES, ITEMS), { images: NO_IMAGES });
     expect(built.thumbnailNote).toBe('No dataset in this test, so the gallery has no thumbnails.');
     expect(built.html).toContain('<p class="note">No dataset in this test, so the gallery has no thumbnails.</p>');
-    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
+    const data = galleryData(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
     expect(data.items).toHaveLength(ITEMS.length);
-    expect(data.items.every((i: { thumb: unknown }) => i.thumb === null)).toBe(true);
+    expect(data.items.every((i) => i.thumb === null)).toBe(true);
   });
 
   it('caps the gallery, disagreement examples first, and embeds small thumbnails from the dataset', async () => {
@@ -177,12 +182,12 @@ describe('report page', () => {
     const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
     const images = await demoImages();
     const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 2 });
-    const data = JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
-    expect(data.items.map((i: { id: string }) => i.id)).toEqual(['bag/0030.png', 'ankle_boot/0023.png']);
+    const data = galleryData(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
+    expect(data.items.map((i) => i.id)).toEqual(['bag/0030.png', 'ankle_boot/0023.png']);
     for (const item of data.items) expect(item.thumb).toMatch(/^data:image\/png;base64,/);
     expect(built.thumbnailNote).toBeNull();
     const empty = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 0 });
-    expect(JSON.parse(/id="report-data">(.*?)<\/script>/s.exec(empty.html)![1]!).items).toEqual([]);
+    expect(galleryData(/id="report-data">(.*?)<\/script>/s.exec(empty.html)![1]!).items).toEqual([]);
   });
 
   it('draws the trend and the whiskers only when given them', async () => {

@@ -133,7 +133,7 @@ describe('bench run on a captioned set', () => {
     await model.dispose();
   });
 
-  it('lists a missing image file under errors and leaves its captions out', async () => {
+  it('lists a missing image file under errors and leaves its captions out', () => {
     const file = cocoSet((j) => {
       j.images.push({ id: 900, file_name: 'missing.jpg' });
       j.annotations.push({ id: 900, image_id: 900, caption: 'nothing here' });

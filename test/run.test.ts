@@ -8,8 +8,9 @@ import { loadClipModel } from '../src/model/clipModel.js';
 import { decodeImage } from '../src/model/decode.js';
 import { preprocessImage } from '../src/model/preprocess.js';
 import { loadPromptSets, renderClassPrompts } from '../src/prompts/index.js';
+import type { Results } from '../src/results/schema.js';
 import { benchRun, type BenchRunOutput } from '../src/run/benchRun.js';
-import { GOLDEN_IMAGES, ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './helpers.js';
+import { GOLDEN_IMAGES, ROOT, TINY_MODEL, classificationResults, smallFolderDataset, tempDir } from './helpers.js';
 
 const PROMPTS = ['prompts/basic.hbs', 'prompts/fashion-catalogue.hbs'].map((p) => path.join(ROOT, p));
 
@@ -54,13 +55,13 @@ describe('bench run wiring', () => {
         classVectors: buildClassifier(text),
         targets: data.items.map((i) => i.label),
       });
-      const reported = run.results.promptSets[s]!;
+      const reported = classificationResults(run.results).promptSets[s]!;
       expect(reported.name).toBe(set.name);
       expect(reported.metrics.acc1).toBeCloseTo(direct.acc1, 10);
       expect(reported.metrics.acc5).toBeCloseTo(direct.acc5!, 10);
       expect(reported.metrics.mean_per_class_recall).toBeCloseTo(direct.mean_per_class_recall, 10);
       expect(reported.confusion.matrix).toEqual(direct.confusion);
-      run.results.items.forEach((item, i) => {
+      classificationResults(run.results).items.forEach((item, i) => {
         expect(item.id).toBe(data.items[i]!.id);
         expect(item.label).toBe(data.classNames[data.items[i]!.label]);
         const probs = softmax(direct.logits[i]!);
@@ -73,7 +74,7 @@ describe('bench run wiring', () => {
   });
 
   it('writes results.json with the documented fields', () => {
-    const written = JSON.parse(readFileSync(run.resultsFile, 'utf8'));
+    const written = JSON.parse(readFileSync(run.resultsFile, 'utf8')) as Results;
     expect(written.schemaVersion).toBe(1);
     expect(written.run).toMatchObject({
       model: { id: TINY_MODEL, dtype: 'fp32', kind: 'local' },
@@ -82,11 +83,11 @@ describe('bench run wiring', () => {
       seed: 0,
     });
     expect(Object.values(written.run.model.onnxSha256)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), expect.stringMatching(/^[0-9a-f]{64}$/)]);
-    expect(written.promptSets.map((s: { name: string }) => s.name)).toEqual(['basic', 'fashion-catalogue']);
-    expect(written.promptSets[0].prompts['Ankle boot']).toEqual(['a photo of a Ankle boot.']);
-    expect(written.promptSets[1].prompts['Ankle boot']).toEqual(['a product photo of an ankle boot, on a plain background.']);
+    expect(written.promptSets.map((s) => s.name)).toEqual(['basic', 'fashion-catalogue']);
+    expect(written.promptSets[0]!.prompts['Ankle boot']).toEqual(['a photo of a Ankle boot.']);
+    expect(written.promptSets[1]!.prompts['Ankle boot']).toEqual(['a product photo of an ankle boot, on a plain background.']);
     expect(written.items).toHaveLength(40);
-    expect(written.items[0].predictions.basic).toHaveLength(5);
+    expect(written.items[0]!.predictions.basic).toHaveLength(5);
     expect(written.errors).toEqual([]);
     expect(path.basename(path.dirname(run.resultsFile))).toBe(written.run.id);
   });
@@ -101,7 +102,7 @@ describe('bad input during a run', () => {
     const jpeg = readFileSync(path.join(GOLDEN_IMAGES, 'grace_hopper.jpg'));
     writeFileSync(path.join(bag, 'truncated.jpg'), jpeg.subarray(0, jpeg.length / 2));
     copyFileSync(path.join(GOLDEN_IMAGES, 'grace_hopper.jpg'), path.join(bag, 'photo.jpg'));
-    const { results } = await benchRun(config(dataset), PROMPTS.slice(0, 1), ROOT);
+    const results = classificationResults((await benchRun(config(dataset), PROMPTS.slice(0, 1), ROOT)).results);
     expect(results.errors.map((e) => e.item).sort()).toEqual(['bag/empty.png', 'bag/notes.png', 'bag/truncated.jpg']);
     for (const e of results.errors) expect(e.reason).toContain(path.join(dataset, e.item));
     expect(results.items).toHaveLength(10);

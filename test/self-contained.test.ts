@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../src/results/schema.js';
 import { ROOT, runDirs, tempDir } from './helpers.js';
@@ -36,7 +37,7 @@ describe('a clone carries everything it reads', () => {
       env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(run.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Test Files\s+3 passed \(3\)/);
+    expect(stripVTControlCharacters(run.stdout)).toMatch(/Test Files\s+3 passed \(3\)/);
   }, 120_000);
 });
 

@@ -58,7 +58,7 @@ function itemMismatchMessage(baseline: RunSummary, current: RunSummary, onlyBase
 }
 
 function subsetDifferences(baseline: RunSummary, current: RunSummary): string[] {
-  const show = (v: unknown): string => (v === null ? 'none' : String(v));
+  const show = (v: number | null): string => (v === null ? 'none' : String(v));
   const lines: string[] = [];
   if (baseline.dataset.name !== current.dataset.name) lines.push(`  dataset: baseline "${baseline.dataset.name}", current "${current.dataset.name}"`);
   for (const key of ['limit', 'perClass', 'seed'] as const) {

@@ -58,7 +58,7 @@ export function verdictLines(outcome: CheckOutcome): string[] {
 
 export function formatTerminal(outcome: CheckOutcome): string {
   const header = ['prompt set', 'metric', 'baseline', 'current', 'Δ pts', '95% CI (pts)', 'p', 'lost/gained', 'max drop', 'result'];
-  const rows = outcome.rows.map((r) => [r.promptSet, METRIC_LABELS[r.metric]!, percent(r.baseline), percent(r.current), signedPoints(r.delta), interval(r), pCell(r), discordant(r), limit(r), r.status.toUpperCase()]);
+  const rows = outcome.rows.map((r) => [r.promptSet, METRIC_LABELS[r.metric], percent(r.baseline), percent(r.current), signedPoints(r.delta), interval(r), pCell(r), discordant(r), limit(r), r.status.toUpperCase()]);
   const table = textTable(header, rows, new Set([0, 1, 5, 9]));
   const notes = noteLines(outcome);
   return [

@@ -58,7 +58,7 @@ function parseNameLines(lines: readonly string[], file: string): string[] {
 }
 
 function parseTabLines(lines: readonly string[], file: string): Record<string, string> {
-  const map: Record<string, string> = Object.create(null);
+  const map = Object.create(null) as Record<string, string>;
   lines.forEach((line, i) => {
     const tab = line.indexOf('\t');
     const folder = line.slice(0, tab).trim();
@@ -90,7 +90,7 @@ export function checkMapping(value: unknown, where: string): ClassNameMapping {
     return value as string[];
   }
   if (typeof value !== 'object' || value === null) throw new InputError(`${where}: ${hint}`);
-  const map: Record<string, string> = Object.create(null);
+  const map = Object.create(null) as Record<string, string>;
   for (const [key, v] of Object.entries(value)) map[key] = checkName(v, `${where}: "${key}"`);
   return map;
 }

@@ -26,8 +26,8 @@ function datasetOf(results: Results | RetrievalResults): HistoryRecord['dataset'
     const d = results.run.dataset;
     return { name: d.name, itemCount: d.imageCount, evaluated: results.images.length, limit: d.limit, perClass: null, seed: run.seed };
   }
-  const d = (results as Results).run.dataset;
-  return { name: d.name, itemCount: d.itemCount, evaluated: (results as Results).items.length, limit: d.limit, perClass: d.perClass, seed: run.seed };
+  const d = results.run.dataset;
+  return { name: d.name, itemCount: d.itemCount, evaluated: results.items.length, limit: d.limit, perClass: d.perClass, seed: run.seed };
 }
 
 /** Order-independent, so the same weights give the same fingerprint whatever the file layout order. */

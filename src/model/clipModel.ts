@@ -95,7 +95,7 @@ export async function loadPreprocessSpec(source: ModelSource, mode: PreprocessMo
   }
   const { AutoImageProcessor } = await transformers();
   const processor = await explainHubFailure(source, () => AutoImageProcessor.from_pretrained(source.location));
-  return preprocessSpecFromConfig(processor.config as PreprocessorConfig, mode, `${source.id}/preprocessor_config.json`);
+  return preprocessSpecFromConfig(processor.config, mode, `${source.id}/preprocessor_config.json`);
 }
 
 /**
@@ -160,7 +160,7 @@ async function runVision(model: EmbeddingModel, pixels: readonly Float32Array[],
 }
 
 function declaresInput(model: EmbeddingModel, name: string): boolean {
-  return Object.values(model.sessions).some((s) => s.inputNames.includes(name));
+  return Object.values<{ inputNames: string[] }>(model.sessions).some((s) => s.inputNames.includes(name));
 }
 
 function splitRows(tensor: Tensor): Float32Array[] {

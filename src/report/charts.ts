@@ -100,7 +100,7 @@ export function retrievalChart(curves: readonly RetrievalCurve[]): TopLevelSpec 
       y: { field: 'recall', type: 'quantitative', title: 'recall@k', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
       color: { field: 'curve', type: 'nominal', title: null },
     },
-  } as TopLevelSpec;
+  };
 }
 
 export function trendChart(points: readonly TrendPoint[], sets: readonly string[]): TopLevelSpec {
@@ -118,5 +118,5 @@ export function trendChart(points: readonly TrendPoint[], sets: readonly string[
       color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: allSets, ...setColour(allSets) },
       strokeDash: { field: 'metricLabel', type: 'nominal', title: 'metric' },
     },
-  } as TopLevelSpec;
+  };
 }

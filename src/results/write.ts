@@ -34,7 +34,10 @@ export function* prettyJsonChunks(value: object): Generator<string> {
   // JSON strings never hold a raw newline, so re-indenting a nested value by its newlines is exact.
   const nested = (v: unknown, indent: string): string => (JSON.stringify(v, null, 2) ?? 'null').replace(/\n/g, `\n${indent}`);
   const fields = Object.entries(value).filter(([, v]) => v !== undefined);
-  if (fields.length === 0) return yield '{}\n';
+  if (fields.length === 0) {
+    yield '{}\n';
+    return;
+  }
   yield '{\n';
   for (const [i, [key, v]] of fields.entries()) {
     yield `  ${JSON.stringify(key)}: `;

@@ -82,7 +82,7 @@ async function embedPrepared(model: ClipModel, pixels: readonly (Float32Array | 
 
 /** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */
 async function contentHashes(items: readonly ImageItem[]): Promise<(string | Error)[]> {
-  const out: (string | Error)[] = new Array(items.length);
+  const out = new Array<string | Error>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -103,7 +103,7 @@ async function contentHash(item: ImageItem): Promise<string> {
     return sha256(await readFile(item.source.path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`cannot read image ${item.source.path}: ${code === 'ENOENT' ? 'no such file' : String(error)}`);
+    throw new Error(`cannot read image ${item.source.path}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, { cause: error });
   }
 }
 
