@@ -27,7 +27,22 @@ const cacheDir = path.join(work, 'cache');
 
 function run(label) {
   const out = path.join(work, label);
-  const args = ['bin/bench.js', 'run', '--prompts', ...prompts, '--dataset', 'fashion-mnist', '--limit', values.limit, '--model', model, '--cache-dir', cacheDir, '--out', out];
+  const args = [
+    'bin/bench.js',
+    'run',
+    '--prompts',
+    ...prompts,
+    '--dataset',
+    'fashion-mnist',
+    '--limit',
+    values.limit,
+    '--model',
+    model,
+    '--cache-dir',
+    cacheDir,
+    '--out',
+    out,
+  ];
   const started = process.hrtime.bigint();
   const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

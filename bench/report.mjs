@@ -43,11 +43,21 @@ function prng(seed) {
 async function datasetItems(count) {
   if (!existsSync(IDX)) {
     console.warn(`${IDX} is missing (apt-get install dataset-fashion-mnist): the report will have no thumbnails`);
-    return { path: path.join(work, 'missing-dataset'), format: 'folder', classNames: Array.from({ length: 10 }, (_, i) => `class ${i}`), items: Array.from({ length: count }, (_, i) => ({ id: `img/${i}.png`, label: i % 10 })) };
+    return {
+      path: path.join(work, 'missing-dataset'),
+      format: 'folder',
+      classNames: Array.from({ length: 10 }, (_, i) => `class ${i}`),
+      items: Array.from({ length: count }, (_, i) => ({ id: `img/${i}.png`, label: i % 10 })),
+    };
   }
   const { loadDataset } = await import(path.join(root, 'dist/datasets/index.js'));
   const data = await loadDataset('fashion-mnist', { cwd: root, datasetsDir: path.join(root, 'datasets') });
-  return { path: data.root, format: 'idx', classNames: data.classNames, items: data.items.slice(0, count).map((i) => ({ id: i.id, label: i.label })) };
+  return {
+    path: data.root,
+    format: 'idx',
+    classNames: data.classNames,
+    items: data.items.slice(0, count).map((i) => ({ id: i.id, label: i.label })),
+  };
 }
 
 /** Top-5 predictions: correct with probability `accuracy` (varied per class), else a confusable neighbour. */
@@ -68,7 +78,11 @@ function promptSetResult(name, file, names, items, preds) {
   const recall = confusion.map((row, c) => (support[c] === 0 ? null : row[c] / support[c]));
   const valid = recall.filter((r) => r !== null);
   return {
-    name, file, templates: [`a photo of a {{label}} (${name}).`], prompts: Object.fromEntries(names.map((c) => [c, [`a photo of a ${c} (${name}).`]])), truncatedPrompts: [],
+    name,
+    file,
+    templates: [`a photo of a {{label}} (${name}).`],
+    prompts: Object.fromEntries(names.map((c) => [c, [`a photo of a ${c} (${name}).`]])),
+    truncatedPrompts: [],
     metrics: {
       acc1: items.filter((it, i) => preds[i][0].c === it.label).length / items.length,
       acc5: items.filter((it, i) => preds[i].some((p) => p.c === it.label)).length / items.length,
@@ -85,21 +99,39 @@ async function syntheticResults(count) {
   const sets = PROMPTS.map((p, s) => ({ name: path.basename(p, '.hbs'), file: path.join(root, p), accuracy: [0.62, 0.7, 0.74][s] }));
   // Each prompt file helps some classes and hurts others, as real templates do.
   const bias = sets.map(() => data.classNames.map(() => random() * 0.4 - 0.2));
-  const preds = sets.map((set, s) => data.items.map((it) => predict(random, it.label, data.classNames.length, set.accuracy + bias[s][it.label])));
+  const preds = sets.map((set, s) =>
+    data.items.map((it) => predict(random, it.label, data.classNames.length, set.accuracy + bias[s][it.label])),
+  );
   return {
     schemaVersion: 1,
     run: {
-      id: 'synthetic-10k', createdAt: new Date().toISOString(), toolVersion: 'bench', durationMs: 60000,
+      id: 'synthetic-10k',
+      createdAt: new Date().toISOString(),
+      toolVersion: 'bench',
+      durationMs: 60000,
       model: { id: 'synthetic', kind: 'local', dtype: 'fp32', onnxSha256: {} },
       preprocess: { mode: 'clip', size: 224, cropSize: 224, mean: [0.48, 0.46, 0.41], std: [0.27, 0.26, 0.28] },
-      dataset: { name: 'fashion-mnist', format: data.format, path: data.path, itemCount: data.items.length, classNames: data.classNames, limit: null, perClass: null },
+      dataset: {
+        name: 'fashion-mnist',
+        format: data.format,
+        path: data.path,
+        itemCount: data.items.length,
+        classNames: data.classNames,
+        limit: null,
+        perClass: null,
+      },
       cache: { location: null, images: { fromCache: 0, computed: data.items.length }, texts: { fromCache: 0, computed: 30 } },
-      seed: 0, batchSize: 32, threads: os.availableParallelism(),
+      seed: 0,
+      batchSize: 32,
+      threads: os.availableParallelism(),
     },
     promptSets: sets.map((set, s) => promptSetResult(set.name, set.file, data.classNames, data.items, preds[s])),
     items: data.items.map((it, i) => ({
-      id: it.id, label: data.classNames[it.label],
-      predictions: Object.fromEntries(sets.map((set, s) => [set.name, preds[s][i].map((p) => ({ label: data.classNames[p.c], prob: p.prob }))])),
+      id: it.id,
+      label: data.classNames[it.label],
+      predictions: Object.fromEntries(
+        sets.map((set, s) => [set.name, preds[s][i].map((p) => ({ label: data.classNames[p.c], prob: p.prob }))]),
+      ),
     })),
     errors: [],
   };
@@ -107,7 +139,22 @@ async function syntheticResults(count) {
 
 function realRun(count) {
   const out = path.join(work, 'runs');
-  const args = ['bin/bench.js', 'run', '--prompts', ...PROMPTS, '--dataset', 'fashion-mnist', '--limit', String(count), '--model', 'test/fixtures/tiny-clip', '--cache-dir', path.join(work, 'cache'), '--out', out];
+  const args = [
+    'bin/bench.js',
+    'run',
+    '--prompts',
+    ...PROMPTS,
+    '--dataset',
+    'fashion-mnist',
+    '--limit',
+    String(count),
+    '--model',
+    'test/fixtures/tiny-clip',
+    '--cache-dir',
+    path.join(work, 'cache'),
+    '--out',
+    out,
+  ];
   const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
   return JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'results.json'), 'utf8'));
@@ -115,7 +162,18 @@ function realRun(count) {
 
 async function openTimes(file, runs) {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
   const times = [];
   for (let i = 0; i < runs; i++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -123,10 +181,14 @@ async function openTimes(file, runs) {
     await page.goto(`file://${file}`, { waitUntil: 'commit' });
     // In-page clock (0 = navigation start): the first frame where every shown chart has a size.
     const visible = await (
-      await page.waitForFunction(() => {
-        const charts = [...document.querySelectorAll('figure[data-chart]:not([hidden]) svg')];
-        return charts.length > 0 && charts.every((s) => s.getBoundingClientRect().width > 0) && performance.now();
-      }, undefined, { polling: 'raf' })
+      await page.waitForFunction(
+        () => {
+          const charts = [...document.querySelectorAll('figure[data-chart]:not([hidden]) svg')];
+          return charts.length > 0 && charts.every((s) => s.getBoundingClientRect().width > 0) && performance.now();
+        },
+        undefined,
+        { polling: 'raf' },
+      )
     ).jsonValue();
     await page.waitForLoadState('load');
     const wall = performance.now() - started;
@@ -159,7 +221,9 @@ const images = existsSync(IDX)
 const written = await writeReport(results, work, { images });
 const buildMs = performance.now() - started;
 const bytes = statSync(written.html).size;
-console.log(`${values.real ? 'real run' : 'synthetic results'}: ${results.items.length} images, ${results.promptSets.length} prompt files, ${results.run.dataset.classNames.length} classes`);
+console.log(
+  `${values.real ? 'real run' : 'synthetic results'}: ${results.items.length} images, ${results.promptSets.length} prompt files, ${results.run.dataset.classNames.length} classes`,
+);
 if (written.thumbnailNote) console.log(`note: ${written.thumbnailNote}`);
 console.log(`report: ${written.html}`);
 console.log(`size: ${(bytes / 1e6).toFixed(2)} MB (${bytes} bytes; limit 5 MB) · built in ${(buildMs / 1000).toFixed(2)} s`);
@@ -168,6 +232,8 @@ if (!existsSync(CHROMIUM)) {
 } else {
   const times = await openTimes(written.html, Number(values.runs));
   const ms = (key) => `${median(times.map((t) => t[key])).toFixed(0)} ms`;
-  console.log(`open, median of ${times.length} (limit 2000 ms): navigation to first paint ${ms('fcp')}, to load event ${ms('load')}, to every chart visible ${ms('visible')}; wall time to load incl. new tab ${ms('wall')}; gallery cards: ${times[0].gallery}`);
+  console.log(
+    `open, median of ${times.length} (limit 2000 ms): navigation to first paint ${ms('fcp')}, to load event ${ms('load')}, to every chart visible ${ms('visible')}; wall time to load incl. new tab ${ms('wall')}; gallery cards: ${times[0].gallery}`,
+  );
 }
 if (!values.keep) rmSync(work, { recursive: true, force: true });

@@ -39,7 +39,8 @@ const { values } = parseArgs({
 });
 const sizes = values.sizes.split(',').map(Number);
 const BASE = 200;
-if (sizes.some((n) => !Number.isSafeInteger(n) || n <= BASE)) throw new Error(`--sizes: whole numbers above ${BASE}, comma-separated (got ${values.sizes})`);
+if (sizes.some((n) => !Number.isSafeInteger(n) || n <= BASE))
+  throw new Error(`--sizes: whole numbers above ${BASE}, comma-separated (got ${values.sizes})`);
 const repeat = Number(values.repeat);
 const RATE_SPREAD = 1.1;
 const RSS_RATIO = 1.3;
@@ -60,13 +61,36 @@ function benchRun(limit) {
   const label = `run-${++runs}`;
   const out = path.join(work, label);
   const usageFile = path.join(work, `${label}.json`);
-  const args = ['--import', exitHook, 'bin/bench.js', 'run', '--dataset', 'fashion-mnist', '--split', values.split, '--limit', String(limit),
-    '--model', values.model, '--prompts', 'prompts/basic.hbs', '--no-cache', '--out', out];
+  const args = [
+    '--import',
+    exitHook,
+    'bin/bench.js',
+    'run',
+    '--dataset',
+    'fashion-mnist',
+    '--split',
+    values.split,
+    '--limit',
+    String(limit),
+    '--model',
+    values.model,
+    '--prompts',
+    'prompts/basic.hbs',
+    '--no-cache',
+    '--out',
+    out,
+  ];
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1', SCALE_USAGE_FILE: usageFile } });
+  const child = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', SCALE_USAGE_FILE: usageFile },
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (child.status !== 0) throw new Error(`bench run --limit ${limit} failed (exit ${child.status}):\n${child.stderr}`);
-  const [runId] = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const [runId] = readdirSync(out, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
   if (results.items.length !== limit) throw new Error(`asked for ${limit} images, results.json has ${results.items.length}`);
   rmSync(out, { recursive: true, force: true });
@@ -76,8 +100,12 @@ function benchRun(limit) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`machine: ${os.availableParallelism()} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at start`);
-console.log(`model: ${values.model}; Fashion-MNIST ${values.split} split; prompts/basic.hbs; --no-cache; median of ${repeat} run(s) per size`);
+console.log(
+  `machine: ${os.availableParallelism()} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at start`,
+);
+console.log(
+  `model: ${values.model}; Fashion-MNIST ${values.split} split; prompts/basic.hbs; --no-cache; median of ${repeat} run(s) per size`,
+);
 
 // Rounds of every size in turn (and the BASE-image run), not each size's repeats back to back: on a
 // shared machine load comes and goes, and interleaving spreads it over the sizes.
@@ -101,14 +129,36 @@ console.log(
     ? `images/s: (N − ${BASE}) / (run.timings.imageEmbedding − a ${BASE}-image run's ${fixed.embedding.toFixed(2)} s)`
     : `no run.timings in results.json: images/s is (N − ${BASE}) / (wall − a ${BASE}-image run's ${fixed.wall.toFixed(2)} s)`,
 );
-console.log(`CPU ms/image: the process's CPU time, all threads, less a ${BASE}-image run's (${fixed.cpu.toFixed(2)} s), per image beyond ${BASE}`);
+console.log(
+  `CPU ms/image: the process's CPU time, all threads, less a ${BASE}-image run's (${fixed.cpu.toFixed(2)} s), per image beyond ${BASE}`,
+);
 
 const base = rows[0];
 const ratio = (a, b) => (a / b).toFixed(2);
 const table = [
-  ['images', 'wall s', timed ? 'embedding s' : 'images s', 'images/s', 'CPU ms/image', 'peak RSS MB', `images/s vs ${base.n}`, `CPU vs ${base.n}`, `RSS vs ${base.n}`],
+  [
+    'images',
+    'wall s',
+    timed ? 'embedding s' : 'images s',
+    'images/s',
+    'CPU ms/image',
+    'peak RSS MB',
+    `images/s vs ${base.n}`,
+    `CPU vs ${base.n}`,
+    `RSS vs ${base.n}`,
+  ],
   ...rows.map((r) =>
-    [r.n, r.wall.toFixed(2), r.seconds.toFixed(2), r.rate.toFixed(0), r.cpuMs.toFixed(3), r.rssMb.toFixed(0), ratio(r.rate, base.rate), ratio(r.cpuMs, base.cpuMs), ratio(r.rssMb, base.rssMb)].map(String),
+    [
+      r.n,
+      r.wall.toFixed(2),
+      r.seconds.toFixed(2),
+      r.rate.toFixed(0),
+      r.cpuMs.toFixed(3),
+      r.rssMb.toFixed(0),
+      ratio(r.rate, base.rate),
+      ratio(r.cpuMs, base.cpuMs),
+      ratio(r.rssMb, base.rssMb),
+    ].map(String),
   ),
 ];
 const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
@@ -122,5 +172,7 @@ console.log(
     `the same for CPU ms/image: ${verdict(spread('cpuMs'), RATE_SPREAD)}`,
 );
 console.log(`goal: peak RSS at ${last.n} ≤ ${RSS_RATIO}× of ${base.n}: ${verdict(last.rssMb / base.rssMb, RSS_RATIO)}`);
-console.log(`load average ${os.loadavg()[0].toFixed(1)} at the end (wall-time rates are only comparable when it stayed near the core count)`);
+console.log(
+  `load average ${os.loadavg()[0].toFixed(1)} at the end (wall-time rates are only comparable when it stayed near the core count)`,
+);
 rmSync(work, { recursive: true, force: true });

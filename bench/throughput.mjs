@@ -49,7 +49,11 @@ async function photoDataset(count) {
     const source = path.join(values.photos, sources[i % sources.length]);
     const { width, height } = await sharp(source).metadata();
     const cut = { left: i % 17, top: (i * 7) % 13, width: width - 17, height: height - 13 };
-    await sharp(source).extract(cut).removeAlpha().jpeg({ quality: 90 }).toFile(path.join(dir, `${String(i).padStart(5, '0')}.jpg`));
+    await sharp(source)
+      .extract(cut)
+      .removeAlpha()
+      .jpeg({ quality: 90 })
+      .toFile(path.join(dir, `${String(i).padStart(5, '0')}.jpg`));
   }
   return path.dirname(dir);
 }
@@ -66,7 +70,8 @@ async function rawEngine(model, datasetSpec, limit) {
     const image = item.source.kind === 'file' ? await decodeImage(item.source.path) : item.source.image;
     tensors.push(preprocessImage(image, spec));
   }
-  if (tensors.length <= WARMUP_BATCHES * batchSize) throw new Error(`--images must exceed ${WARMUP_BATCHES * batchSize} for a steady-state rate`);
+  if (tensors.length <= WARMUP_BATCHES * batchSize)
+    throw new Error(`--images must exceed ${WARMUP_BATCHES * batchSize} for a steady-state rate`);
   const created = performance.now();
   const session = await ort.InferenceSession.create(path.join(source.location, 'onnx/vision_model.onnx'), { intraOpNumThreads: threads });
   const plane = 3 * spec.cropSize * spec.cropSize;
@@ -88,13 +93,35 @@ async function rawEngine(model, datasetSpec, limit) {
 
 function benchRun(model, datasetSpec, limit, extra = []) {
   const out = path.join(work, `out-${Math.random().toString(36).slice(2)}`);
-  const args = ['bin/bench.js', 'run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', datasetSpec, '--limit', String(limit),
-    '--no-cache', '--out', out, '--batch-size', String(batchSize), ...extra];
+  const args = [
+    'bin/bench.js',
+    'run',
+    '--prompts',
+    'prompts/basic.hbs',
+    '--model',
+    model,
+    '--dataset',
+    datasetSpec,
+    '--limit',
+    String(limit),
+    '--no-cache',
+    '--out',
+    out,
+    '--batch-size',
+    String(batchSize),
+    ...extra,
+  ];
   const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const child = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   const seconds = (performance.now() - started) / 1000;
   if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
-  const [runId] = readdirSync(out, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const [runId] = readdirSync(out, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
   const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
   const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(child.stderr)[1]) / 1024;
   return { imgPerSec: results.items.length / seconds, seconds, maxRssMb, results, timings: results.run.timings };
@@ -117,7 +144,9 @@ async function compare(label, model, datasetSpec, limit) {
   const { full: b, steady } = benchSteady(model, datasetSpec, limit);
   const t = b.timings;
   console.log(`${label}:`);
-  console.log(`  steady state (after the first ${WARMUP_BATCHES} batches): (a) raw onnxruntime ${fmt(a.steady)} img/s, (b) bench run ${fmt(steady)} img/s, b/a = ${(steady / a.steady).toFixed(2)}`);
+  console.log(
+    `  steady state (after the first ${WARMUP_BATCHES} batches): (a) raw onnxruntime ${fmt(a.steady)} img/s, (b) bench run ${fmt(steady)} img/s, b/a = ${(steady / a.steady).toFixed(2)}`,
+  );
   console.log(
     `  whole run: (a) raw onnxruntime ${fmt(a.whole)} img/s (session creation and every batch), (b) bench run --no-cache ${fmt(b.imgPerSec)} img/s ` +
       `(${fmt(b.seconds)} s wall, process start to exit), b/a = ${(b.imgPerSec / a.whole).toFixed(2)}`,
@@ -128,11 +157,19 @@ async function compare(label, model, datasetSpec, limit) {
   );
 }
 
-console.log(`machine: ${threads} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; batch ${batchSize}, ${threads} intra-op threads`);
+console.log(
+  `machine: ${threads} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; batch ${batchSize}, ${threads} intra-op threads`,
+);
 const limit = Number(values.images);
 if (existsSync(path.join(root, values.model, 'onnx/vision_model.onnx'))) {
   if (!skip.has('fmnist')) await compare(`${values.model}, ${limit} Fashion-MNIST images`, values.model, 'fashion-mnist', limit);
-  if (!skip.has('photos')) await compare(`${values.model}, ${limit} real photos (distinct crops of ${values.photos})`, values.model, await photoDataset(limit), limit);
+  if (!skip.has('photos'))
+    await compare(
+      `${values.model}, ${limit} real photos (distinct crops of ${values.photos})`,
+      values.model,
+      await photoDataset(limit),
+      limit,
+    );
 } else {
   console.log(`skipped raw vs bench run: no model at ${values.model} (/usr/bin/python3 tools/fixtures/make_fixture.py --preset vit-b-32)`);
 }
@@ -143,11 +180,15 @@ if (!skip.has('q8')) {
   const [f, q] = [top1(fp32), top1(q8)];
   const agree = f.filter((l, i) => l === q[i]).length / f.length;
   const acc = (r) => (r.results.promptSets[0].metrics.acc1 * 100).toFixed(2);
-  console.log(`demo model ${values.demo}, 10,000 images: fp32 ${fmt(fp32.imgPerSec)} img/s (acc1 ${acc(fp32)}%), q8 ${fmt(q8.imgPerSec)} img/s (acc1 ${acc(q8)}%), q8/fp32 ${(q8.imgPerSec / fp32.imgPerSec).toFixed(2)}×, top-1 agreement ${(agree * 100).toFixed(2)}%`);
+  console.log(
+    `demo model ${values.demo}, 10,000 images: fp32 ${fmt(fp32.imgPerSec)} img/s (acc1 ${acc(fp32)}%), q8 ${fmt(q8.imgPerSec)} img/s (acc1 ${acc(q8)}%), q8/fp32 ${(q8.imgPerSec / fp32.imgPerSec).toFixed(2)}×, top-1 agreement ${(agree * 100).toFixed(2)}%`,
+  );
 }
 if (!skip.has('rss')) {
   const small = benchRun('test/fixtures/tiny-clip', 'fashion-mnist', 1000);
   const large = benchRun('test/fixtures/tiny-clip', 'fashion-mnist', 10000);
-  console.log(`peak RSS (tiny model): 1,000 images ${fmt(small.maxRssMb)} MB, 10,000 images ${fmt(large.maxRssMb)} MB, ratio ${(large.maxRssMb / small.maxRssMb).toFixed(2)}`);
+  console.log(
+    `peak RSS (tiny model): 1,000 images ${fmt(small.maxRssMb)} MB, 10,000 images ${fmt(large.maxRssMb)} MB, ratio ${(large.maxRssMb / small.maxRssMb).toFixed(2)}`,
+  );
 }
 rmSync(work, { recursive: true, force: true });

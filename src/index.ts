@@ -1,5 +1,12 @@
 /** The programmatic API: `import { … } from 'clipbench'`. */
-export { buildClassifier, classificationMetrics, classificationDetails, retrievalMetrics, retrievalRanks, LOGIT_SCALE } from './metrics/index.js';
+export {
+  buildClassifier,
+  classificationMetrics,
+  classificationDetails,
+  retrievalMetrics,
+  retrievalRanks,
+  LOGIT_SCALE,
+} from './metrics/index.js';
 export type { ClassificationInput, ClassificationMetrics, RetrievalInput, Vector } from './metrics/index.js';
 export { loadDataset, selectSubset } from './datasets/index.js';
 export type { ClassificationDataset, ClassificationItem, SubsetOptions } from './datasets/types.js';

@@ -7,6 +7,5 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const TOOL_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const TOOL_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;

@@ -140,7 +140,19 @@ describe('cache keys never give a stale hit', () => {
     const dataset = smallFolderDataset(3, 2);
     const run = (model: string) => {
       const out = tempDir('reports-');
-      const r = bench(['run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', dataset, '--cache-dir', cache, '--out', out]);
+      const r = bench([
+        'run',
+        '--prompts',
+        'prompts/basic.hbs',
+        '--model',
+        model,
+        '--dataset',
+        dataset,
+        '--cache-dir',
+        cache,
+        '--out',
+        out,
+      ]);
       expect(r.status, r.stderr).toBe(0);
       return latestResults(out).run.cache;
     };
@@ -162,7 +174,20 @@ describe('cache keys never give a stale hit', () => {
     const dataset = smallFolderDataset(3, 2);
     const run = (...extra: string[]) => {
       const out = tempDir('reports-');
-      const r = bench(['run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', dataset, '--cache-dir', cache, '--out', out, ...extra]);
+      const r = bench([
+        'run',
+        '--prompts',
+        'prompts/basic.hbs',
+        '--model',
+        model,
+        '--dataset',
+        dataset,
+        '--cache-dir',
+        cache,
+        '--out',
+        out,
+        ...extra,
+      ]);
       expect(r.status, r.stderr).toBe(0);
       return latestResults(out).run.cache;
     };
@@ -182,7 +207,19 @@ describe('cache behaviour in runs', () => {
     const model = tempDir('model-');
     cpSync(TINY_MODEL, model, { recursive: true });
     const dataset = smallFolderDataset(4, 3);
-    const args = (out: string) => ['run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', dataset, '--cache-dir', cache, '--out', out];
+    const args = (out: string) => [
+      'run',
+      '--prompts',
+      'prompts/basic.hbs',
+      '--model',
+      model,
+      '--dataset',
+      dataset,
+      '--cache-dir',
+      cache,
+      '--out',
+      out,
+    ];
     const onnx = ['text', 'vision'].map((tower) => path.join(model, `onnx/${tower}_model.onnx`));
     for (const file of onnx) utimesSync(file, 1_700_000_000, 1_700_000_000);
     const cold = tempDir('reports-');
@@ -230,7 +267,9 @@ describe('cache behaviour in runs', () => {
       }
       const r = bench([...runArgs(cache, tempDir()), '--dataset', smallFolderDataset(2, 1)]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(new RegExp(`warning: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} .*moved it to .*damaged-\\d+ and started a new cache`));
+      expect(r.stderr).toMatch(
+        new RegExp(`warning: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} .*moved it to .*damaged-\\d+ and started a new cache`),
+      );
       expect(storedCount(cache, 'image')).toBe(2);
     }
   });
@@ -289,7 +328,15 @@ describe('cache behaviour in runs', () => {
     const [outA, outB] = [tempDir('reports-'), tempDir('reports-')];
     const batch = 8;
     const limit = 120;
-    const args = (out: string) => [...runArgs(cache, out), '--dataset', DEMO_DATASET, '--batch-size', String(batch), '--limit', String(limit)];
+    const args = (out: string) => [
+      ...runArgs(cache, out),
+      '--dataset',
+      DEMO_DATASET,
+      '--batch-size',
+      String(batch),
+      '--limit',
+      String(limit),
+    ];
     // A stores two batches and holds, with the batches it prepares ahead still claimed.
     const a = spawnRun(args(outA), { [HOLD_ENV]: '2' });
     await waitFor(() => storedCount(cache, 'image') >= 2 * batch, a);

@@ -115,8 +115,7 @@ describe('chart renderers', () => {
     const inProcess = await buildReport(results(), options);
     const again = await buildReport(results(), options);
     const viaWorker = await buildReport(results(), { ...options, renderer: worker() });
-    for (const chart of ['metrics', 'heatmap', 'confusion', 'trend'])
-      expect(inProcess.html).toContain(`data-chart="${chart}"`);
+    for (const chart of ['metrics', 'heatmap', 'confusion', 'trend']) expect(inProcess.html).toContain(`data-chart="${chart}"`);
     expect(again.html).toBe(inProcess.html);
     expect(viaWorker.html).toBe(inProcess.html);
     // Clip paths and gradients are named after their chart, so no two inline SVGs share an id.

@@ -6,7 +6,18 @@ import type { Results } from '../src/results/schema.js';
 import { GOLDEN_IMAGES, REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
 
 const runArgs = (dataset: string, out: string, ...rest: string[]) => [
-  'run', '--prompts', 'prompts/basic.hbs', '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--threads', '2', ...rest,
+  'run',
+  '--prompts',
+  'prompts/basic.hbs',
+  '--dataset',
+  dataset,
+  '--model',
+  TINY_MODEL,
+  '--out',
+  out,
+  '--threads',
+  '2',
+  ...rest,
 ];
 
 describe('bench run (CLI)', () => {
@@ -22,7 +33,8 @@ describe('bench run (CLI)', () => {
     expect(bench(runArgs(dataset, out)).status).toBe(0);
     const runs = runDirs(out);
     expect(runs).toHaveLength(2);
-    for (const run of runs) expect((JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')) as Results).items).toHaveLength(10);
+    for (const run of runs)
+      expect((JSON.parse(readFileSync(path.join(out, run, 'results.json'), 'utf8')) as Results).items).toHaveLength(10);
   });
 
   it('counts unreadable images on stdout, and --strict turns them into exit 1', () => {
@@ -102,7 +114,16 @@ describe('bench preview (CLI)', () => {
     const dir = tempDir('preview-');
     const tensor = path.join(dir, 'x.f32');
     const png = path.join(dir, 'x.png');
-    const result = bench(['preview', path.join(GOLDEN_IMAGES, 'odd-crop-641x430.png'), '--model', TINY_MODEL, '--dump-tensor', tensor, '--save-png', png]);
+    const result = bench([
+      'preview',
+      path.join(GOLDEN_IMAGES, 'odd-crop-641x430.png'),
+      '--model',
+      TINY_MODEL,
+      '--dump-tensor',
+      tensor,
+      '--save-png',
+      png,
+    ]);
     expect(result.status).toBe(0);
     const ours = new Float32Array(readFileSync(tensor).buffer.slice(0));
     const golden = new Float32Array(readFileSync(path.join(REFERENCE, 'goldens/preprocess/odd-crop-641x430.clip.f32')).buffer.slice(0));
@@ -117,7 +138,9 @@ describe('bench preview (CLI)', () => {
     const dir = tempDir('preview-');
     const image = path.join(GOLDEN_IMAGES, 'rgba-gradient.png');
     for (const mode of ['clip', 'hf']) {
-      expect(bench(['preview', image, '--model', TINY_MODEL, '--preprocess', mode, '--dump-tensor', path.join(dir, `${mode}.f32`)]).status).toBe(0);
+      expect(
+        bench(['preview', image, '--model', TINY_MODEL, '--preprocess', mode, '--dump-tensor', path.join(dir, `${mode}.f32`)]).status,
+      ).toBe(0);
       const ours = readFileSync(path.join(dir, `${mode}.f32`));
       expect(ours.equals(readFileSync(path.join(REFERENCE, `goldens/preprocess/rgba-gradient.${mode}.f32`)))).toBe(true);
     }

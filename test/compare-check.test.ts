@@ -28,7 +28,11 @@ describe('bench check on real runs of the tiny model', () => {
   const out = path.join(work, 'reports');
   const cache = tempDir('cache-');
   let dataset: string;
-  const run = (...prompts: string[]) => bench(['run', '--prompts', ...prompts, '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--cache-dir', cache, '--threads', '2'], { cwd: work });
+  const run = (...prompts: string[]) =>
+    bench(
+      ['run', '--prompts', ...prompts, '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--cache-dir', cache, '--threads', '2'],
+      { cwd: work },
+    );
   const acc1Of = (stdout: string, set: string): number => Number(new RegExp(`^${set}\\s+\\d+\\s+(\\d+\\.\\d\\d)%`, 'm').exec(stdout)![1]);
 
   beforeAll(() => {
@@ -42,7 +46,9 @@ describe('bench check on real runs of the tiny model', () => {
     expect(first.status).toBe(0);
     // The within-run paired comparison of prompt files sits under the run table.
     expect(first.stdout).toMatch(/best prompt file: \w+; paired on the same 100 images/);
-    expect(first.stdout).toMatch(/^(wording|other)\s+-?\d+\.\d\d\s+\[[-+]?\d+\.\d\d, [-+]?\d+\.\d\d\]\s+\d\.\d{3}\s+\d+\/\d+\s+(within noise|significant)$/m);
+    expect(first.stdout).toMatch(
+      /^(wording|other)\s+-?\d+\.\d\d\s+\[[-+]?\d+\.\d\d, [-+]?\d+\.\d\d\]\s+\d\.\d{3}\s+\d+\/\d+\s+(within noise|significant)$/m,
+    );
     const saved = bench(['baseline', 'save', '--out', out, '--to', 'baselines/main.json'], { cwd: work });
     expect(saved.status).toBe(0);
     expect(saved.stdout).toContain('baseline saved: baselines/main.json');
@@ -79,12 +85,17 @@ describe('bench check on real runs of the tiny model', () => {
     expect(lost).toBeGreaterThan(gained);
     const p = exactMcNemar(lost, gained);
     const json = bench(['check', '--baseline', 'baselines/main.json', '--out', out, '--format', 'json'], { cwd: work });
-    const row = (JSON.parse(json.stdout) as { rows: { promptSet: string; metric: string; pValue: number; lost: number; gained: number }[] }).rows.find((r) => r.promptSet === 'wording' && r.metric === 'acc1')!;
+    const row = (
+      JSON.parse(json.stdout) as { rows: { promptSet: string; metric: string; pValue: number; lost: number; gained: number }[] }
+    ).rows.find((r) => r.promptSet === 'wording' && r.metric === 'acc1')!;
     expect(row).toMatchObject({ lost, gained });
     expect(row.pValue).toBeCloseTo(p, 12);
     const lenient = bench(['check', '--baseline', 'baselines/main.json', '--out', out, '--require-significance'], { cwd: work });
     expect(lenient.status, `lost ${lost}, gained ${gained}, p = ${p}`).toBe(p < 0.05 ? 1 : 0);
-    if (p >= 0.05) expect(lenient.stdout).toContain(`wording acc1: fell ${(acc1Of(first.stdout, 'wording') - acc1Of(worse.stdout, 'wording')).toFixed(2)} pts`);
+    if (p >= 0.05)
+      expect(lenient.stdout).toContain(
+        `wording acc1: fell ${(acc1Of(first.stdout, 'wording') - acc1Of(worse.stdout, 'wording')).toFixed(2)} pts`,
+      );
   });
 });
 
@@ -117,7 +128,10 @@ describe('bench check on synthetic runs with drops of exact size', () => {
     const drop = current('drop', { basic: flip(base, 25, 10), ensemble: base });
     const result = bench(['check', '--baseline', baseline, drop, '--require-significance', '--format', 'json']);
     expect(result.status).toBe(1);
-    const json = JSON.parse(result.stdout) as { passed: boolean; rows: { promptSet: string; metric: string; pValue: number; lost: number; gained: number; status: string; deltaPoints: number }[] };
+    const json = JSON.parse(result.stdout) as {
+      passed: boolean;
+      rows: { promptSet: string; metric: string; pValue: number; lost: number; gained: number; status: string; deltaPoints: number }[];
+    };
     expect(json.passed).toBe(false);
     const row = json.rows.find((r) => r.promptSet === 'basic' && r.metric === 'acc1')!;
     expect(row).toMatchObject({ lost: 25, gained: 10, status: 'fail' });
@@ -127,7 +141,9 @@ describe('bench check on synthetic runs with drops of exact size', () => {
   });
 
   it('exits 2 with counts and examples when the images differ', () => {
-    const ids = Array.from({ length: 1000 }, (_, i) => (i < 2 ? `new/${i}.png` : `${['ant', 'bee', 'cat', 'dog', 'eel', 'fox'][i % 6]}/${String(i).padStart(5, '0')}.png`));
+    const ids = Array.from({ length: 1000 }, (_, i) =>
+      i < 2 ? `new/${i}.png` : `${['ant', 'bee', 'cat', 'dog', 'eel', 'fox'][i % 6]}/${String(i).padStart(5, '0')}.png`,
+    );
     const result = bench(['check', '--baseline', baseline, current('items', { basic: base, ensemble: base }, { ids })]);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('cannot compare: the runs scored different images (baseline 1000, current 1000, 998 in both).');
@@ -187,12 +203,23 @@ describe('bench check on synthetic runs with drops of exact size', () => {
     const md = bench(['check', '--baseline', baseline, drop, '--format', 'md', '--summary', summary, '--junit', junit]);
     expect(md.status).toBe(1);
     expect(md.stdout).toContain('### ❌ ClipBench check failed');
-    expect(md.stdout).toMatch(/^\| basic \| acc1 \| 70\.00% \| 68\.50% \| -1\.50 \| \[-\d\.\d\d, -\d\.\d\d\] \| 0\.017 \| 25 \/ 10 \| 0 \| ❌ fail \|$/m);
+    expect(md.stdout).toMatch(
+      /^\| basic \| acc1 \| 70\.00% \| 68\.50% \| -1\.50 \| \[-\d\.\d\d, -\d\.\d\d\] \| 0\.017 \| 25 \/ 10 \| 0 \| ❌ fail \|$/m,
+    );
     bench(['check', '--baseline', baseline, drop, '--summary', summary]);
     expect(readFileSync(summary, 'utf8').match(/### ❌ ClipBench check failed/g)).toHaveLength(2);
     expect(readFileSync(junit, 'utf8')).toContain('<failure message="acc1 fell 1.50 pts');
     const broken = path.join(dir, 'junit', 'broken.xml');
-    const notComparable = bench(['check', '--baseline', baseline, current('data2', { basic: base }, { datasetName: 'other' }), '--junit', broken, '--summary', summary]);
+    const notComparable = bench([
+      'check',
+      '--baseline',
+      baseline,
+      current('data2', { basic: base }, { datasetName: 'other' }),
+      '--junit',
+      broken,
+      '--summary',
+      summary,
+    ]);
     expect(notComparable.status).toBe(2);
     expect(readFileSync(broken, 'utf8')).toContain('<error message="cannot compare: the dataset differs');
     expect(readFileSync(summary, 'utf8')).toContain('### ⚠️ ClipBench check could not compare the runs');

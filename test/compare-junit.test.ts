@@ -11,7 +11,8 @@ import { ROOT, tempDir } from './helpers.js';
 
 const XSD = path.join(ROOT, 'test/fixtures/stats/junit.xsd');
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
-if (!hasXmllint) console.warn('skipping the JUnit schema validation tests: xmllint is missing (apt-get install libxml2-utils; .ci/run installs it)');
+if (!hasXmllint)
+  console.warn('skipping the JUnit schema validation tests: xmllint is missing (apt-get install libxml2-utils; .ci/run installs it)');
 
 /** xmllint's verdict on a document against the committed schema; null when xmllint is not installed. */
 function validate(xml: string): { ok: boolean; message: string } | null {
@@ -27,7 +28,10 @@ function outcome(maxDrop = DEFAULT_MAX_DROP) {
   // A prompt set name with every character XML must escape, as a file name could carry.
   const odd = `odd & "quoted" <set> 'x'\u0001`;
   const before = summarizeResults(syntheticResults({ sets: { basic: base, [odd]: base } }), 'baseline.json');
-  const after = summarizeResults(syntheticResults({ sets: { basic: flip(base, 30, 5), [odd]: base }, runId: '20250102-000000-next' }), 'results.json');
+  const after = summarizeResults(
+    syntheticResults({ sets: { basic: flip(base, 30, 5), [odd]: base }, runId: '20250102-000000-next' }),
+    'results.json',
+  );
   return evaluateCheck(compareRuns(before, after), { maxDrop, requireSignificance: true });
 }
 
@@ -47,7 +51,8 @@ describe('JUnit XML', () => {
     const suites = tags(xml, 'testsuite');
     expect(suites).toHaveLength(2);
     for (const suite of suites) {
-      for (const key of ['name', 'tests', 'failures', 'errors', 'skipped', 'time', 'timestamp', 'hostname']) expect(suite).toHaveProperty(key);
+      for (const key of ['name', 'tests', 'failures', 'errors', 'skipped', 'time', 'timestamp', 'hostname'])
+        expect(suite).toHaveProperty(key);
       expect(suite.timestamp).toBe('2025-03-04T05:06:07');
     }
     expect(suites[0]).toMatchObject({ name: 'clipbench.basic', tests: '3', failures: '3', skipped: '0' });

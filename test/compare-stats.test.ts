@@ -29,7 +29,16 @@ interface Reference {
     acc5: { lo: number; hi: number } | null;
     meanPerClassRecall: { lo: number; hi: number };
   }[];
-  largeSample: { before1: string; after1: string; classes: string; lost: number; gained: number; difference: number; se: number; wald: { lo: number; hi: number } };
+  largeSample: {
+    before1: string;
+    after1: string;
+    classes: string;
+    lost: number;
+    gained: number;
+    difference: number;
+    se: number;
+    wald: { lo: number; hi: number };
+  };
 }
 
 const reference = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/stats/reference.json'), 'utf8')) as Reference;
@@ -98,7 +107,13 @@ describe('paired bootstrap', () => {
 
   it('approaches the normal (Wald) interval of a paired difference on a large sample', () => {
     const ref = reference.largeSample;
-    const sample: PairedSample = { before1: bits(ref.before1), after1: bits(ref.after1), before5: null, after5: null, classes: digits(ref.classes) };
+    const sample: PairedSample = {
+      before1: bits(ref.before1),
+      after1: bits(ref.after1),
+      before5: null,
+      after5: null,
+      classes: digits(ref.classes),
+    };
     expect(discordance(sample.before1, sample.after1)).toEqual({ lost: ref.lost, gained: ref.gained });
     const { acc1 } = pairedBootstrap(sample);
     // Monte Carlo error of a 2,000-resample percentile is ~0.06 SE; allow 0.25 SE on each end.
@@ -108,7 +123,13 @@ describe('paired bootstrap', () => {
 
   it('is deterministic for a seed and moves with it', () => {
     const ref = reference.bootstrap[1]!;
-    const sample: PairedSample = { before1: bits(ref.before1), after1: bits(ref.after1), before5: null, after5: null, classes: digits(ref.classes) };
+    const sample: PairedSample = {
+      before1: bits(ref.before1),
+      after1: bits(ref.after1),
+      before5: null,
+      after5: null,
+      classes: digits(ref.classes),
+    };
     const a = pairedBootstrap(sample, { resamples: 1000, seed: 3, level: 0.95 });
     expect(pairedBootstrap(sample, { resamples: 1000, seed: 3, level: 0.95 })).toEqual(a);
     expect(pairedBootstrap(sample, { resamples: 1000, seed: 4, level: 0.95 }).acc1).not.toEqual(a.acc1);
@@ -120,7 +141,10 @@ describe('within-run comparison of prompt files', () => {
     const base = correctness(600, 300);
     const results = syntheticResults({ sets: { plain: flip(base, 25, 10), best: base, same: base } });
     const contrasts = contrastPromptSets(results);
-    expect(contrasts.map((c) => [c.promptSet, c.against])).toEqual([['plain', 'best'], ['same', 'best']]);
+    expect(contrasts.map((c) => [c.promptSet, c.against])).toEqual([
+      ['plain', 'best'],
+      ['same', 'best'],
+    ]);
     const plain = contrasts[0]!;
     expect(plain).toMatchObject({ lost: 25, gained: 10, significant: true });
     expect(plain.delta).toBeCloseTo(-15 / 600, 12);

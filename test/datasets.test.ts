@@ -19,7 +19,10 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const hasFashion = existsSync(path.join(FASHION, 't10k-images-idx3-ubyte.gz'));
 const NEEDS_FASHION = `needs Debian's dataset-fashion-mnist in ${FASHION}`;
-if (!hasFashion) console.warn(`skipping the tests that read the full Fashion-MNIST test split: ${NEEDS_FASHION} (apt-get install dataset-fashion-mnist; .ci/run installs it)`);
+if (!hasFashion)
+  console.warn(
+    `skipping the tests that read the full Fashion-MNIST test split: ${NEEDS_FASHION} (apt-get install dataset-fashion-mnist; .ci/run installs it)`,
+  );
 
 let tmp = '';
 beforeAll(async () => {
@@ -148,14 +151,9 @@ describe('class folders', () => {
 
 describe('manifests', () => {
   it('reads a CSV with RFC 4180 quotes, relative and absolute paths', async () => {
-    const csv = [
-      'image,label,note',
-      '"imgs/a, b.png",cat,x',
-      '"imgs/say ""hi"".png",dog,"two',
-      'lines"',
-      '/abs/c.png,"cat",',
-      '',
-    ].join('\n');
+    const csv = ['image,label,note', '"imgs/a, b.png",cat,x', '"imgs/say ""hi"".png",dog,"two', 'lines"', '/abs/c.png,"cat",', ''].join(
+      '\n',
+    );
     const dir = await fixture({ 'm.csv': csv });
     const d = await load('m.csv', dir);
     expect(d).toMatchObject({ format: 'manifest', name: 'm', root: path.join(dir, 'm.csv') });
@@ -213,7 +211,14 @@ function idxLabels(labels: number[], magic = 0x801): Uint8Array {
 }
 
 describe('IDX files', () => {
-  const test = { images: [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]], labels: [2, 0, 1] };
+  const test = {
+    images: [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ],
+    labels: [2, 0, 1],
+  };
   const train = { images: [[0, 0, 0, 0]], labels: [3] };
 
   async function idxFolder(gz: boolean): Promise<string> {

@@ -57,7 +57,11 @@ describe(`BMP decodes as PIL ${expected.pillow} opens it`, () => {
 
   it.each(opened)('%s (PIL mode %s)', async (file, pil) => {
     const image = await decodeImage(path.join(BMP_DIR, file));
-    expect({ width: image.width, height: image.height, channels: image.channels }).toEqual({ width: pil.width, height: pil.height, channels: CHANNELS[pil.mode] });
+    expect({ width: image.width, height: image.height, channels: image.channels }).toEqual({
+      width: pil.width,
+      height: pil.height,
+      channels: CHANNELS[pil.mode],
+    });
     expect(asRgb(image).equals(Buffer.from(pil.rgb, 'base64'))).toBe(true);
     if (pil.rgba !== undefined) expect(Buffer.from(image.data).equals(Buffer.from(pil.rgba, 'base64'))).toBe(true);
     if (pil.mode === 'P') expect(image.pilSource).toEqual({ mode: 'P', padColour: pil.paletteEntry0 });
@@ -92,7 +96,11 @@ describe('a BMP preprocesses exactly as the same image saved as PNG by PIL', () 
   const MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
   const STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
   // Upscaling (bicubic, or NEAREST for P), plain crop, and a crop larger than the image (padding).
-  const SIZES: readonly (readonly [number, number])[] = [[9, 9], [12, 10], [4, 6]];
+  const SIZES: readonly (readonly [number, number])[] = [
+    [9, 9],
+    [12, 10],
+    [4, 6],
+  ];
   const MODES: readonly PreprocessMode[] = ['clip', 'hf'];
 
   it.each([['rgb24-odd'], ['p8'], ['l8']])('%s', async (name) => {
@@ -159,15 +167,21 @@ describe('vector formats are refused before anything parses them', () => {
   });
 
   it('SVG variants: XML prolog after a BOM and blank lines, doctype, upper case, named .png, gzip-compressed', async () => {
-    const prolog = '\uFEFF\n\n  <?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n';
+    const prolog =
+      '\uFEFF\n\n  <?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n';
     await expectRefused('prolog.svg', prolog + svg('<circle r="9"/>'), SVG_REASON);
     await expectRefused('upper.svg', '<SVG WIDTH="8" HEIGHT="8"></SVG>', SVG_REASON);
     await expectRefused('disguised.png', svg('<circle r="9"/>'), SVG_REASON);
-    await expectRefused('icon.svgz', gzipSync(svg('<circle r="9"/>')), /gzip-compressed \(a \.svgz SVG or a \.gz archive\), which the reference pipeline \(PIL\) cannot open/);
+    await expectRefused(
+      'icon.svgz',
+      gzipSync(svg('<circle r="9"/>')),
+      /gzip-compressed \(a \.svgz SVG or a \.gz archive\), which the reference pipeline \(PIL\) cannot open/,
+    );
   });
 
   it('a PDF is refused with the same kind of reason', async () => {
-    const pdf = '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+    const pdf =
+      '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
     await expectRefused('scan.pdf', pdf, 'PDF is a vector format, which the reference pipeline (PIL) cannot open; convert it to PNG first');
   });
 
@@ -196,6 +210,10 @@ describe('class folders', () => {
     const dataset = await loadFolderDataset(root);
     expect(dataset.items.map((item) => item.id)).toEqual(['cat/a.bmp', 'cat/b.BMP', 'dog/e.png']);
     const images = await Promise.all(dataset.items.map((item) => decodeImage((item.source as { path: string }).path)));
-    expect(images.map((i) => [i.width, i.height, i.channels])).toEqual([[7, 5, 3], [7, 5, 3], [7, 5, 3]]);
+    expect(images.map((i) => [i.width, i.height, i.channels])).toEqual([
+      [7, 5, 3],
+      [7, 5, 3],
+      [7, 5, 3],
+    ]);
   });
 });

@@ -15,7 +15,9 @@ const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const HAS_FASHION_MNIST = existsSync(path.join(FASHION_MNIST, 't10k-images-idx3-ubyte.gz'));
 const NEEDS_FASHION_MNIST = `needs Debian's dataset-fashion-mnist in ${FASHION_MNIST}`;
 if (!HAS_FASHION_MNIST) {
-  console.warn(`skipping the demo model's full test-split checks (README headline table, ONNX vs PyTorch): ${NEEDS_FASHION_MNIST} (apt-get install dataset-fashion-mnist; .ci/run installs it)`);
+  console.warn(
+    `skipping the demo model's full test-split checks (README headline table, ONNX vs PyTorch): ${NEEDS_FASHION_MNIST} (apt-get install dataset-fashion-mnist; .ci/run installs it)`,
+  );
 }
 
 interface HeadlineRow {
@@ -63,7 +65,12 @@ describe('the bundled demo model', () => {
     expect(results.promptSets[0]!.metrics.acc5).toBeGreaterThan(0.98);
   });
   it('finds mosaics from their captions and captions from their mosaics far above chance', async () => {
-    const config = resolveRunConfig(ROOT, { dataset: 'fashion-mosaics', out: tempDir('reports-'), cacheDir: tempDir('cache-'), threads: 2 });
+    const config = resolveRunConfig(ROOT, {
+      dataset: 'fashion-mosaics',
+      out: tempDir('reports-'),
+      cacheDir: tempDir('cache-'),
+      threads: 2,
+    });
     const { results } = (await benchRun(config, [], ROOT)) as { results: RetrievalResults };
     expect(results.images).toHaveLength(300);
     // The acceptance floors (measured 0.687 / 0.882); chance at k = 5 is 5/300 for images, about 8% for captions.
@@ -101,23 +108,33 @@ describe('the bundled demo model', () => {
   // The README's headline numbers, to the hundredth of a percent: all 10,000 test images, every
   // prompt file of the table in one run (the extra prompt files cost only their text embeddings).
   // Measured at 10–15 s on 2 cores, a good part of it writing the report.
-  it.skipIf(!HAS_FASHION_MNIST)(`reproduces the README's headline table on the full test split (${NEEDS_FASHION_MNIST})`, { timeout: 180_000 }, async () => {
-    const table = readmeHeadline();
-    expect(table.map((r) => r.file)).toContain('basic.hbs');
-    expect(table.length).toBeGreaterThanOrEqual(6);
-    const config = resolveRunConfig(ROOT, { dataset: 'fashion-mnist', out: tempDir('reports-'), cache: false, threads: 2 });
-    const started = performance.now();
-    const { results } = (await benchRun(config, table.map((r) => path.join(ROOT, 'prompts', r.file)), ROOT)) as { results: Results };
-    console.log(`README headline table: ${results.items.length} images, ${table.length} prompt files in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    expect(results.items).toHaveLength(10_000);
-    expect(results.errors).toEqual([]);
-    const measured = results.promptSets.map((s) => ({
-      file: `${s.name}.hbs`,
-      templates: s.templates.length,
-      acc1: percent(s.metrics.acc1),
-      acc5: percent(s.metrics.acc5),
-      meanPerClassRecall: percent(s.metrics.mean_per_class_recall),
-    }));
-    expect(measured).toEqual(table);
-  });
+  it.skipIf(!HAS_FASHION_MNIST)(
+    `reproduces the README's headline table on the full test split (${NEEDS_FASHION_MNIST})`,
+    { timeout: 180_000 },
+    async () => {
+      const table = readmeHeadline();
+      expect(table.map((r) => r.file)).toContain('basic.hbs');
+      expect(table.length).toBeGreaterThanOrEqual(6);
+      const config = resolveRunConfig(ROOT, { dataset: 'fashion-mnist', out: tempDir('reports-'), cache: false, threads: 2 });
+      const started = performance.now();
+      const { results } = (await benchRun(
+        config,
+        table.map((r) => path.join(ROOT, 'prompts', r.file)),
+        ROOT,
+      )) as { results: Results };
+      console.log(
+        `README headline table: ${results.items.length} images, ${table.length} prompt files in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(results.items).toHaveLength(10_000);
+      expect(results.errors).toEqual([]);
+      const measured = results.promptSets.map((s) => ({
+        file: `${s.name}.hbs`,
+        templates: s.templates.length,
+        acc1: percent(s.metrics.acc1),
+        acc5: percent(s.metrics.acc5),
+        meanPerClassRecall: percent(s.metrics.mean_per_class_recall),
+      }));
+      expect(measured).toEqual(table);
+    },
+  );
 });

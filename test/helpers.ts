@@ -23,7 +23,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/), as a user would. */
-export function bench(args: readonly string[], options: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {}): CliResult {
+export function bench(
+  args: readonly string[],
+  options: { cwd?: string; input?: string; env?: Readonly<Record<string, string>> } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/bench.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     input: options.input,
@@ -38,7 +41,10 @@ export function bench(args: readonly string[], options: { cwd?: string; input?: 
 export function smallFolderDataset(classes: number, perClass: number): string {
   const dir = tempDir('dataset-');
   const names = JSON.parse(readFileSync(path.join(DEMO_DATASET, 'classnames.json'), 'utf8')) as Record<string, string>;
-  const chosen = readdirSync(DEMO_DATASET, { withFileTypes: true }).filter((d) => d.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1)).slice(0, classes);
+  const chosen = readdirSync(DEMO_DATASET, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .slice(0, classes);
   writeFileSync(path.join(dir, 'classnames.json'), JSON.stringify(Object.fromEntries(chosen.map((c) => [c.name, names[c.name]]))));
   for (const cls of chosen) {
     mkdirSync(path.join(dir, cls.name));

@@ -34,8 +34,12 @@ describe('history store', () => {
       const pad = 'x'.repeat(3000);
       await Promise.all(Array.from({ length: 50 }, (_, i) =>
         appendHistory(${JSON.stringify(file)}, { historyVersion: 1, runId: worker + '-' + i, task: 'classification', pad, model: {}, dataset: {}, promptSets: [] })));`;
-    const runs = Array.from({ length: 6 }, (_, w) =>
-      new Promise<number | null>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, `w${w}`], { stdio: 'inherit' }).on('close', resolve)),
+    const runs = Array.from(
+      { length: 6 },
+      (_, w) =>
+        new Promise<number | null>((resolve) =>
+          spawn(process.execPath, ['--input-type=module', '-e', script, `w${w}`], { stdio: 'inherit' }).on('close', resolve),
+        ),
     );
     expect(await Promise.all(runs)).toEqual([0, 0, 0, 0, 0, 0]);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -60,7 +64,20 @@ describe('bench run appends to the history; bench history prints it', () => {
   it('records the run with the git commit, and prints the trend', () => {
     const out = tempDir('reports-');
     const dataset = smallFolderDataset(3, 2);
-    const args = ['run', '--prompts', 'prompts/basic.hbs', 'prompts/label-only.hbs', '--dataset', dataset, '--model', TINY_MODEL, '--out', out, '--threads', '2'];
+    const args = [
+      'run',
+      '--prompts',
+      'prompts/basic.hbs',
+      'prompts/label-only.hbs',
+      '--dataset',
+      dataset,
+      '--model',
+      TINY_MODEL,
+      '--out',
+      out,
+      '--threads',
+      '2',
+    ];
     expect(bench(args).status).toBe(0);
     expect(bench(args).status).toBe(0);
     const records = readHistory(path.join(out, 'history.jsonl'));
@@ -94,7 +111,19 @@ describe('bench run appends to the history; bench history prints it', () => {
     const blocker = path.join(tempDir('history-blocker-'), 'not-a-folder');
     writeFileSync(blocker, '');
     symlinkSync(path.join(blocker, 'history.jsonl'), path.join(out, 'history.jsonl'));
-    const result = bench(['run', '--prompts', 'prompts/basic.hbs', '--dataset', smallFolderDataset(2, 1), '--model', TINY_MODEL, '--out', out, '--threads', '2']);
+    const result = bench([
+      'run',
+      '--prompts',
+      'prompts/basic.hbs',
+      '--dataset',
+      smallFolderDataset(2, 1),
+      '--model',
+      TINY_MODEL,
+      '--out',
+      out,
+      '--threads',
+      '2',
+    ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('could not append to the run history');
     const [run] = runDirs(out);

@@ -32,7 +32,10 @@ beforeAll(async () => {
   // Distinct images, so a message carrying the wrong record would show.
   const pixels = Buffer.from(Array.from({ length: COUNT * SIDE * SIDE }, (_, i) => (i * 7 + Math.floor(i / 784)) % 256));
   await writeFile(path.join(tmp, 't10k-images-idx3-ubyte.gz'), gzipSync(Buffer.concat([header([0x803, COUNT, SIDE, SIDE]), pixels])));
-  await writeFile(path.join(tmp, 't10k-labels-idx1-ubyte'), Buffer.concat([header([0x801, COUNT]), Buffer.from(Array.from({ length: COUNT }, (_, i) => i % 10))]));
+  await writeFile(
+    path.join(tmp, 't10k-labels-idx1-ubyte'),
+    Buffer.concat([header([0x801, COUNT]), Buffer.from(Array.from({ length: COUNT }, (_, i) => i % 10))]),
+  );
   items = (await loadDataset(tmp, { cwd: tmp, datasetsDir: tmp })).items;
 });
 afterAll(async () => {
@@ -101,7 +104,10 @@ describe('worker messages for in-memory images', () => {
     const sentBuffers: number[] = [];
     // eslint-disable-next-line @typescript-eslint/unbound-method -- kept before the spy replaces it; applied to the worker below
     const post = Worker.prototype.postMessage;
-    const posted = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+    const posted = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (
+      this: Worker,
+      ...args: Parameters<Worker['postMessage']>
+    ) {
       const source = (args[0] as PreprocessRequest).source;
       sentBuffers.push(source.kind === 'pixels' ? source.image.data.buffer.byteLength : -1);
       post.apply(this, args);

@@ -47,7 +47,9 @@ function importedFolders(file: string): string[] {
 }
 
 describe('folders under src/ follow the data flow', () => {
-  const folders = readdirSync(SRC, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  const folders = readdirSync(SRC, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
 
   it('every folder has its place in the order', () => {
     expect(folders.filter((f) => !(STAGE_ORDER as readonly string[]).includes(f))).toEqual([]);

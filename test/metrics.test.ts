@@ -15,9 +15,9 @@ interface GoldenCase {
   expected_top1?: number[];
 }
 
-const goldens = JSON.parse(
-  readFileSync(new URL('./reference/goldens/metrics-visible.json', import.meta.url), 'utf8'),
-) as { cases: GoldenCase[] };
+const goldens = JSON.parse(readFileSync(new URL('./reference/goldens/metrics-visible.json', import.meta.url), 'utf8')) as {
+  cases: GoldenCase[];
+};
 
 function reshape(flat: number[], shape: number[]): number[][] | number[][][] {
   const [rows, ...rest] = shape;
@@ -84,11 +84,23 @@ describe('classification details', () => {
     expect(d.acc5).toBeNull();
   });
   it('leaves classes without support out of mean per-class recall, like sklearn', () => {
-    const m = classificationMetrics({ imageEmbeddings: [[1, 0], [1, 0.1]], classVectors, targets: [0, 0] });
+    const m = classificationMetrics({
+      imageEmbeddings: [
+        [1, 0],
+        [1, 0.1],
+      ],
+      classVectors,
+      targets: [0, 0],
+    });
     expect(m.mean_per_class_recall).toBe(1);
   });
   it('ensemble averaging normalises each template before the mean', () => {
-    const [v] = buildClassifier([[[10, 0], [0, 1]]]);
+    const [v] = buildClassifier([
+      [
+        [10, 0],
+        [0, 1],
+      ],
+    ]);
     expect(v![0]).toBeCloseTo(Math.SQRT1_2, 12);
     expect(v![1]).toBeCloseTo(Math.SQRT1_2, 12);
   });
@@ -100,9 +112,16 @@ describe('classification details', () => {
 describe('retrieval edge cases', () => {
   it('text retrieval counts an image hit when any of its captions is in the top k', () => {
     const m = retrievalMetrics({
-      imageEmbeddings: [[1, 0], [0, 1]],
+      imageEmbeddings: [
+        [1, 0],
+        [0, 1],
+      ],
       // Image 0: caption 2 (of image 1) outranks its own caption 1, so it is found at k=2, not k=1.
-      textEmbeddings: [[0, 1], [1, 0.01], [1, 0]],
+      textEmbeddings: [
+        [0, 1],
+        [1, 0.01],
+        [1, 0],
+      ],
       captionImageIndex: [0, 0, 1],
       ks: [1, 2],
     });

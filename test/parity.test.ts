@@ -30,7 +30,14 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
   writeFileSync(path.join(dir, 'photos.csv'), Papa.unparse(rows));
   writeFileSync(path.join(dir, 'as-is.hbs'), '{{label}}\n');
 
-  const config = resolveRunConfig(ROOT, { model: modelDir, dataset: path.join(dir, 'photos.csv'), out: tempDir('reports-'), cache: false, threads: 2, batchSize: 4 });
+  const config = resolveRunConfig(ROOT, {
+    model: modelDir,
+    dataset: path.join(dir, 'photos.csv'),
+    out: tempDir('reports-'),
+    cache: false,
+    threads: 2,
+    batchSize: 4,
+  });
   const results = classificationResults((await benchRun(config, [path.join(dir, 'as-is.hbs')], ROOT)).results);
   expect(results.errors).toEqual([]);
 
@@ -49,7 +56,9 @@ async function checkAgainstPyTorch(modelDir: string): Promise<void> {
       expect(predicted[0]!.label).toBe(classNames[expected.indexOf(sorted[0]!)]);
     }
   }
-  console.log(`${path.basename(modelDir)}: max |p(bench run) − p(PyTorch)| = ${worst.toExponential(2)}, top-1 checked on ${checkedTop1}/${reference.images.length} images`);
+  console.log(
+    `${path.basename(modelDir)}: max |p(bench run) − p(PyTorch)| = ${worst.toExponential(2)}, top-1 checked on ${checkedTop1}/${reference.images.length} images`,
+  );
   expect(worst).toBeLessThan(2e-3);
   // Both fixtures give every reference image a clear winner, so all of them must have been compared:
   // a loop that skipped them all (ties, or no images matched) would otherwise pass on probabilities alone.

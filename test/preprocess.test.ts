@@ -79,7 +79,13 @@ describe('golden CLIP preprocessing (PIL 9.4 + torchvision 0.14 / transformers)'
 
 interface FixtureCase {
   readonly image: string;
-  readonly decoded: { readonly pilMode: string; readonly channels: number; readonly width: number; readonly height: number; readonly sha256: string };
+  readonly decoded: {
+    readonly pilMode: string;
+    readonly channels: number;
+    readonly width: number;
+    readonly height: number;
+    readonly sha256: string;
+  };
   readonly outputs: readonly { readonly mode: PreprocessMode; readonly size: number; readonly cropSize: number; readonly rgb: string }[];
 }
 
@@ -97,7 +103,11 @@ describe('PIL modes: palette, 1-bit, 16-bit, tRNS, LA, CMYK, EXIF (tools/referen
     });
     for (const out of c.outputs) {
       const crop = resizeAndCrop(image, spec(out.mode, out.size, out.cropSize));
-      expect({ width: crop.width, height: crop.height, channels: crop.channels }).toEqual({ width: out.cropSize, height: out.cropSize, channels: 3 });
+      expect({ width: crop.width, height: crop.height, channels: crop.channels }).toEqual({
+        width: out.cropSize,
+        height: out.cropSize,
+        channels: 3,
+      });
       const where = `${out.mode} size ${out.size} crop ${out.cropSize}`;
       expect(byteDiff(crop.data, Buffer.from(out.rgb, 'base64')), where).toEqual({ differing: 0, max: 0 });
     }
@@ -118,7 +128,12 @@ describe('images made with sharp', () => {
   const pattern = (channels: number, salt = 0): Uint8Array =>
     Uint8Array.from({ length: W * H * channels }, (_, i) => (i * 37 + ((i / channels / W) | 0) * 11 + salt) % 256);
 
-  async function writeRaw(name: string, data: Uint8Array | Uint16Array, channels: 1 | 2 | 3 | 4, build: (s: Sharp) => Sharp): Promise<string> {
+  async function writeRaw(
+    name: string,
+    data: Uint8Array | Uint16Array,
+    channels: 1 | 2 | 3 | 4,
+    build: (s: Sharp) => Sharp,
+  ): Promise<string> {
     const file = path.join(dir, name);
     await build(sharp(data, { raw: { width: W, height: H, channels } })).toFile(file);
     return file;
@@ -228,7 +243,11 @@ describe('corrupt or missing input', () => {
   });
 
   it('text file named .png', async () => {
-    await expectDecodeError('notes.png', new TextEncoder().encode('just some text\n'), /not a supported image format \(is the file corrupt or not an image\?\)/);
+    await expectDecodeError(
+      'notes.png',
+      new TextEncoder().encode('just some text\n'),
+      /not a supported image format \(is the file corrupt or not an image\?\)/,
+    );
   });
 
   it('missing file', async () => {
@@ -236,7 +255,9 @@ describe('corrupt or missing input', () => {
   });
 
   it('bytes are labelled with the name given', async () => {
-    await expect(decodeImage(new Uint8Array([1, 2, 3]), 'shard-7/0001.jpg')).rejects.toThrow(/^cannot decode image shard-7\/0001\.jpg: not a supported/);
+    await expect(decodeImage(new Uint8Array([1, 2, 3]), 'shard-7/0001.jpg')).rejects.toThrow(
+      /^cannot decode image shard-7\/0001\.jpg: not a supported/,
+    );
   });
 });
 

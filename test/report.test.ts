@@ -58,7 +58,15 @@ function fakeResults(classes: readonly string[], items: readonly FakeItem[], dat
       toolVersion: '0.0.0',
       model: { id: `model ${HOSTILE}`, kind: 'local', dtype: 'fp32', onnxSha256: {} },
       preprocess: { mode: 'clip', size: 224, cropSize: 224, mean: [0, 0, 0], std: [1, 1, 1] },
-      dataset: { name: `data ${HOSTILE}`, format: 'folder', path: datasetPath, itemCount: items.length + 1, classNames: classes, limit: null, perClass: null },
+      dataset: {
+        name: `data ${HOSTILE}`,
+        format: 'folder',
+        path: datasetPath,
+        itemCount: items.length + 1,
+        classNames: classes,
+        limit: null,
+        perClass: null,
+      },
       cache: { location: null, images: { fromCache: 0, computed: items.length }, texts: { fromCache: 0, computed: 4 } },
       seed: 0,
       batchSize: 8,
@@ -69,7 +77,15 @@ function fakeResults(classes: readonly string[], items: readonly FakeItem[], dat
     items: items.map((i) => ({
       id: i.id,
       label: i.label,
-      predictions: Object.fromEntries(sets.map((name, s) => [name, [{ label: i.top[s]!, prob: 0.7 }, ...classes.filter((c) => c !== i.top[s]).map((c) => ({ label: c, prob: 0.3 / (classes.length - 1) }))]])),
+      predictions: Object.fromEntries(
+        sets.map((name, s) => [
+          name,
+          [
+            { label: i.top[s]!, prob: 0.7 },
+            ...classes.filter((c) => c !== i.top[s]).map((c) => ({ label: c, prob: 0.3 / (classes.length - 1) })),
+          ],
+        ]),
+      ),
     })),
     errors: [{ item: `${HOSTILE}.png`, reason: `cannot decode ${SCRIPT_CLASS}` }],
   };
@@ -179,7 +195,11 @@ describe('report page', () => {
   it('caps the gallery, disagreement examples first, and embeds small thumbnails from the dataset', async () => {
     const classes = ['ankle boot', 'bag'];
     const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
-    const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
+    const items = ids.map((id, i) => ({
+      id,
+      label: classes[i < 2 ? 0 : 1]!,
+      top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!],
+    }));
     const images = await demoImages();
     const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 2 });
     const data = galleryData(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
@@ -196,7 +216,13 @@ describe('report page', () => {
     expect(plain.html).not.toContain('data-chart="trend"');
     expect(plain.html).not.toContain('Whiskers');
     const extras = {
-      history: ['r1', 'r2'].map((runId, i) => ({ runId, createdAt: `2024-01-0${i + 1}T00:00:00Z`, promptSet: 'basic', metric: 'acc1' as const, value: 0.5 + i / 10 })),
+      history: ['r1', 'r2'].map((runId, i) => ({
+        runId,
+        createdAt: `2024-01-0${i + 1}T00:00:00Z`,
+        promptSet: 'basic',
+        metric: 'acc1' as const,
+        value: 0.5 + i / 10,
+      })),
       intervals: { basic: { acc1: { lo: 0.4, hi: 0.8 } } },
     };
     const full = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras });
@@ -208,7 +234,11 @@ describe('report page', () => {
   it('is byte-identical whether its charts render in-process or on a worker, and from build to build', async () => {
     const classes = ['ankle boot', 'bag'];
     const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
-    const items = ids.map((id, i) => ({ id, label: classes[i < 2 ? 0 : 1]!, top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!] }));
+    const items = ids.map((id, i) => ({
+      id,
+      label: classes[i < 2 ? 0 : 1]!,
+      top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!],
+    }));
     const results = fakeResults(classes, items, DEMO_DATASET);
     const images = await demoImages();
     const inProcess = await buildReport(results, { images });
@@ -222,7 +252,10 @@ describe('report page', () => {
   });
 
   it('writes index.html, summary.md and metrics.csv into the folder, for either task, and nothing else', async () => {
-    for (const [results, title] of [[fakeResults(CLASSES, ITEMS), '### ClipBench:'], [fakeRetrieval(), '### ClipBench retrieval:']] as const) {
+    for (const [results, title] of [
+      [fakeResults(CLASSES, ITEMS), '### ClipBench:'],
+      [fakeRetrieval(), '### ClipBench retrieval:'],
+    ] as const) {
       const dir = tempDir();
       const files = await writeReport(results, dir, { images: NO_IMAGES, galleryLimit: 0 });
       for (const file of [files.html, files.summary, files.csv]) expect(path.dirname(file)).toBe(dir);
@@ -244,7 +277,7 @@ describe('bench report', () => {
     for (const name of ['index.html', 'summary.md', 'metrics.csv']) expect(existsSync(path.join(out, name))).toBe(true);
   });
 
-  it('loads the dataset for the gallery: the IDX split holding the run\'s images, or a name in the config\'s datasetsDir', () => {
+  it("loads the dataset for the gallery: the IDX split holding the run's images, or a name in the config's datasetsDir", () => {
     const idx = idxFolder();
     const items = [0, 1].map((i) => ({ id: `train-images-idx3-ubyte#${i}`, label: String(i), top: [String(i), String(1 - i)] }));
     const dir = tempDir();
@@ -296,7 +329,12 @@ function idxFolder(): string {
 }
 
 describe('report extras (intervals and trend)', () => {
-  const record = (runId: string, createdAt: string, acc1: number, overrides: { dataset?: string; model?: string; task?: 'classification' | 'retrieval' } = {}): HistoryRecord => ({
+  const record = (
+    runId: string,
+    createdAt: string,
+    acc1: number,
+    overrides: { dataset?: string; model?: string; task?: 'classification' | 'retrieval' } = {},
+  ): HistoryRecord => ({
     historyVersion: 1,
     runId,
     task: overrides.task ?? 'classification',
@@ -330,13 +368,22 @@ describe('report extras (intervals and trend)', () => {
       record('test-run', results.run.createdAt, 0.6),
       record('later', '2025-01-01T00:00:00.000Z', 0.1),
     ];
-    writeFileSync(historyFileFor(out), `${lines.slice(4, 5).map((l) => JSON.stringify(l)).join('\n')}\n`);
+    writeFileSync(
+      historyFileFor(out),
+      `${lines
+        .slice(4, 5)
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n`,
+    );
     expect(reportExtras(results, { outDir: out }).history).toBeUndefined();
     writeFileSync(historyFileFor(out), `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`);
     const skipped: number[] = [];
     const extras = reportExtras(results, { outDir: out, onSkip: (line) => skipped.push(line) });
     expect(skipped).toEqual([7]);
-    expect(extras.history?.filter((p) => p.metric === 'acc1').map((p) => [p.runId, p.value])).toEqual([['old', 0.4], ['test-run', 0.6]]);
+    expect(extras.history?.filter((p) => p.metric === 'acc1').map((p) => [p.runId, p.value])).toEqual([
+      ['old', 0.4],
+      ['test-run', 0.6],
+    ]);
     const built = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras });
     expect(built.html).toContain('data-chart="trend"');
     expect(built.csv).toContain(`basic,/prompts/basic.hbs,,acc1,0.6,5,${wilsonInterval(3, 5).lo}`);
@@ -357,7 +404,15 @@ function fakeRetrieval(imagesDir = MOSAICS): RetrievalResults {
     task: 'retrieval',
     run: {
       ...base,
-      dataset: { name: `mosaics ${HOSTILE}`, format: 'coco', path: '/x/captions.json', imagesDir, imageCount: 3, captionCount: 6, limit: null },
+      dataset: {
+        name: `mosaics ${HOSTILE}`,
+        format: 'coco',
+        path: '/x/captions.json',
+        imagesDir,
+        imageCount: 3,
+        captionCount: 6,
+        limit: null,
+      },
       ks: [1, 5],
     },
     images,
@@ -368,7 +423,12 @@ function fakeRetrieval(imagesDir = MOSAICS): RetrievalResults {
         file: '/prompts/wrap.hbs',
         templates: ['a photo of {{caption}}'],
         truncatedPrompts: [],
-        metrics: { 'image_retrieval_recall@1': 0.5, 'image_retrieval_recall@5': 1, 'text_retrieval_recall@1': 2 / 3, 'text_retrieval_recall@5': 1 },
+        metrics: {
+          'image_retrieval_recall@1': 0.5,
+          'image_retrieval_recall@5': 1,
+          'text_retrieval_recall@1': 2 / 3,
+          'text_retrieval_recall@5': 1,
+        },
         ranks: { imageRankPerCaption: [1, 0, 0, 1, 0, 2], captionRankPerImage: [0, 0, 1] },
         examples: {
           captionToImages: [{ caption: 0, top: [1, 0, 2] }],
@@ -403,8 +463,18 @@ describe('retrieval report', () => {
   it('writes the recall metrics with Wilson intervals to metrics.csv and summary.md', async () => {
     const built = await buildReport(fakeRetrieval(), { images: NO_IMAGES });
     const rows = Papa.parse<Record<string, string>>(built.csv, { header: true, skipEmptyLines: true }).data;
-    expect(rows.map((r) => r.metric)).toEqual(['image_retrieval_recall@1', 'image_retrieval_recall@5', 'text_retrieval_recall@1', 'text_retrieval_recall@5']);
-    expect(rows[0]).toMatchObject({ value: '0.5', support: '6', ci95_lo: String(wilsonInterval(3, 6).lo), ci95_hi: String(wilsonInterval(3, 6).hi) });
+    expect(rows.map((r) => r.metric)).toEqual([
+      'image_retrieval_recall@1',
+      'image_retrieval_recall@5',
+      'text_retrieval_recall@1',
+      'text_retrieval_recall@5',
+    ]);
+    expect(rows[0]).toMatchObject({
+      value: '0.5',
+      support: '6',
+      ci95_lo: String(wilsonInterval(3, 6).lo),
+      ci95_hi: String(wilsonInterval(3, 6).hi),
+    });
     expect(rows[2]).toMatchObject({ support: '3', ci95_lo: String(wilsonInterval(2, 3).lo) });
     expect(built.summary).toContain('| 50.00% | 100.00% | 66.67% | 100.00% |');
     expect(built.summary).not.toContain('<img');

@@ -9,13 +9,26 @@ describe('results.json is streamed', () => {
   it.each([
     ['empty object', {}],
     ['empty arrays and objects, undefined and null fields', { a: [], b: {}, c: undefined, d: null }],
-    ['nested arrays, escapes and non-ASCII', { items: [{ id: 'a\nb "q"', p: [{ l: 'é😀', p: 0.5 }] }, { id: 'y', p: [] }], z: [[1, 2], []] }],
+    [
+      'nested arrays, escapes and non-ASCII',
+      {
+        items: [
+          { id: 'a\nb "q"', p: [{ l: 'é😀', p: 0.5 }] },
+          { id: 'y', p: [] },
+        ],
+        z: [[1, 2], []],
+      },
+    ],
   ])('gives exactly JSON.stringify(value, null, 2) for %s', (_, value) => {
     expect([...prettyJsonChunks(value)].join('')).toBe(`${JSON.stringify(value, null, 2)}\n`);
   });
 
   it('writes in pieces no larger than one item, and leaves no temporary file behind', async () => {
-    const items = Array.from({ length: 500 }, (_, i) => ({ id: `img/${i}.png`, label: 'bag', predictions: { basic: [{ label: 'bag', prob: i / 500 }] } }));
+    const items = Array.from({ length: 500 }, (_, i) => ({
+      id: `img/${i}.png`,
+      label: 'bag',
+      predictions: { basic: [{ label: 'bag', prob: i / 500 }] },
+    }));
     const results = { schemaVersion: 1, task: 'classification', items } as unknown as Results;
     const biggest = Math.max(...[...prettyJsonChunks(results)].map((c) => c.length));
     expect(biggest).toBeLessThan(JSON.stringify(items[0], null, 2).length * 2);

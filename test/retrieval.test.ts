@@ -23,7 +23,9 @@ function cocoSet(overrides: (json: { images: object[]; annotations: object[] }) 
   for (const f of IMAGES) symlinkSync(path.join(GOLDEN_IMAGES, f), path.join(dir, 'images', f));
   const json = {
     images: IMAGES.map((f, i) => ({ id: 100 + i, file_name: f })),
-    annotations: IMAGES.flatMap((f, i) => Array.from({ length: 1 + (i % 3) }, (_, j) => ({ id: i * 10 + j, image_id: 100 + i, caption: `photo ${j} of ${f}` }))),
+    annotations: IMAGES.flatMap((f, i) =>
+      Array.from({ length: 1 + (i % 3) }, (_, j) => ({ id: i * 10 + j, image_id: 100 + i, caption: `photo ${j} of ${f}` })),
+    ),
   };
   overrides(json);
   const file = path.join(dir, 'captions_val.json');
@@ -50,11 +52,31 @@ describe('caption loaders', () => {
   });
 
   it.each([
-    ['a caption whose image id does not exist', (j: { annotations: object[] }) => j.annotations.push({ id: 999, image_id: 7, caption: 'ghost' }), /annotations\[9\]: image_id 7 is not in "images"/],
-    ['an image without captions', (j: { images: object[] }) => j.images.push({ id: 555, file_name: 'lonely.jpg' }), /images\[5\]: image "lonely.jpg" has no captions/],
-    ['duplicate image ids', (j: { images: object[] }) => j.images.push({ id: 100, file_name: 'again.jpg' }), /images\[5\]: duplicate image id 100/],
-    ['duplicate annotation ids', (j: { annotations: object[] }) => j.annotations.push({ id: 0, image_id: 100, caption: 'x' }), /annotations\[9\]: duplicate annotation id 0/],
-    ['a missing caption field', (j: { annotations: object[] }) => j.annotations.push({ id: 77, image_id: 100 }), /annotations\[9\]: missing "caption"/],
+    [
+      'a caption whose image id does not exist',
+      (j: { annotations: object[] }) => j.annotations.push({ id: 999, image_id: 7, caption: 'ghost' }),
+      /annotations\[9\]: image_id 7 is not in "images"/,
+    ],
+    [
+      'an image without captions',
+      (j: { images: object[] }) => j.images.push({ id: 555, file_name: 'lonely.jpg' }),
+      /images\[5\]: image "lonely.jpg" has no captions/,
+    ],
+    [
+      'duplicate image ids',
+      (j: { images: object[] }) => j.images.push({ id: 100, file_name: 'again.jpg' }),
+      /images\[5\]: duplicate image id 100/,
+    ],
+    [
+      'duplicate annotation ids',
+      (j: { annotations: object[] }) => j.annotations.push({ id: 0, image_id: 100, caption: 'x' }),
+      /annotations\[9\]: duplicate annotation id 0/,
+    ],
+    [
+      'a missing caption field',
+      (j: { annotations: object[] }) => j.annotations.push({ id: 77, image_id: 100 }),
+      /annotations\[9\]: missing "caption"/,
+    ],
   ])('names the entry for %s', async (_, mutate, message) => {
     await expect(loadAnyDataset(cocoSet(mutate as never), opts())).rejects.toThrow(message);
   });
@@ -70,10 +92,15 @@ describe('caption loaders', () => {
     mkdirSync(path.join(dir, 'val2014'), { recursive: true });
     symlinkSync(path.join(GOLDEN_IMAGES, 'china.jpg'), path.join(dir, 'val2014', 'a.jpg'));
     const file = path.join(dir, 'dataset_coco.json');
-    writeFileSync(file, JSON.stringify({ images: [
-      { filepath: 'val2014', filename: 'a.jpg', split: 'test', sentences: [{ raw: 'A temple. ' }, { raw: 'A roof.' }] },
-      { filepath: 'val2014', filename: 'b.jpg', split: 'train', sentences: [{ raw: 'Other.' }] },
-    ] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        images: [
+          { filepath: 'val2014', filename: 'a.jpg', split: 'test', sentences: [{ raw: 'A temple. ' }, { raw: 'A roof.' }] },
+          { filepath: 'val2014', filename: 'b.jpg', split: 'train', sentences: [{ raw: 'Other.' }] },
+        ],
+      }),
+    );
     const d = await loadRetrieval(file);
     expect(d.format).toBe('karpathy');
     expect(d.images.map((i) => i.id)).toEqual(['val2014/a.jpg']);
@@ -88,10 +115,17 @@ describe('caption loaders', () => {
     for (const f of ['china.jpg', 'flower.jpg']) symlinkSync(path.join(GOLDEN_IMAGES, f), path.join(dir, f));
     writeFileSync(path.join(dir, 'p.csv'), 'image,caption\nchina.jpg,"a temple, red"\nflower.jpg,a flower\nchina.jpg,a roof\n');
     writeFileSync(path.join(dir, 'p.tsv'), 'path\tcaption\nchina.jpg\ta temple\n');
-    writeFileSync(path.join(dir, 'p.jsonl'), '{"image": "flower.jpg", "caption": "a flower"}\n\n{"image": "china.jpg", "caption": "a temple"}\n');
+    writeFileSync(
+      path.join(dir, 'p.jsonl'),
+      '{"image": "flower.jpg", "caption": "a flower"}\n\n{"image": "china.jpg", "caption": "a temple"}\n',
+    );
     const csv = await loadRetrieval(path.join(dir, 'p.csv'));
     expect(csv.images.map((i) => i.id)).toEqual(['china.jpg', 'flower.jpg']);
-    expect(csv.captions).toEqual([{ text: 'a temple, red', image: 0 }, { text: 'a roof', image: 0 }, { text: 'a flower', image: 1 }]);
+    expect(csv.captions).toEqual([
+      { text: 'a temple, red', image: 0 },
+      { text: 'a roof', image: 0 },
+      { text: 'a flower', image: 1 },
+    ]);
     expect((await loadRetrieval(path.join(dir, 'p.tsv'))).captions).toHaveLength(1);
     expect((await loadRetrieval(path.join(dir, 'p.jsonl'))).images.map((i) => i.id)).toEqual(['flower.jpg', 'china.jpg']);
     writeFileSync(path.join(dir, 'bad.jsonl'), '{"image": "a.jpg", "caption": "ok"}\n{"image": "b.jpg"}\n');
@@ -116,17 +150,38 @@ describe('caption loaders', () => {
 describe('bench run on a captioned set', () => {
   it('reports recall@k both ways and per-query ranks equal to a direct computation', async () => {
     const file = cocoSet();
-    const config = resolveRunConfig(ROOT, { model: TINY_MODEL, dataset: file, out: tempDir(), cacheDir: tempDir(), threads: 2, recallK: [1, 2, 5] });
+    const config = resolveRunConfig(ROOT, {
+      model: TINY_MODEL,
+      dataset: file,
+      out: tempDir(),
+      cacheDir: tempDir(),
+      threads: 2,
+      recallK: [1, 2, 5],
+    });
     const { results } = (await benchRun(config, [], ROOT)) as { results: RetrievalResults };
     expect(results.task).toBe('retrieval');
-    expect(Object.keys(results.promptSets[0]!.metrics).sort()).toEqual(
-      ['image_retrieval_recall@1', 'image_retrieval_recall@2', 'image_retrieval_recall@5', 'text_retrieval_recall@1', 'text_retrieval_recall@2', 'text_retrieval_recall@5'],
-    );
+    expect(Object.keys(results.promptSets[0]!.metrics).sort()).toEqual([
+      'image_retrieval_recall@1',
+      'image_retrieval_recall@2',
+      'image_retrieval_recall@5',
+      'text_retrieval_recall@1',
+      'text_retrieval_recall@2',
+      'text_retrieval_recall@5',
+    ]);
     const model = await loadClipModel({ model: TINY_MODEL, dtype: 'fp32', preprocess: 'clip', cwd: ROOT, threads: 2 });
     const d = await loadRetrieval(file);
-    const images = await model.embedImages(await Promise.all(d.images.map(async (i) => preprocessImage(await decodeImage((i.source as { path: string }).path), model.preprocess))));
+    const images = await model.embedImages(
+      await Promise.all(
+        d.images.map(async (i) => preprocessImage(await decodeImage((i.source as { path: string }).path), model.preprocess)),
+      ),
+    );
     const texts = await model.embedTexts((await model.tokenizer()).tokenize(d.captions.map((c) => c.text)));
-    const direct = retrievalRanks({ imageEmbeddings: images, textEmbeddings: texts, captionImageIndex: d.captions.map((c) => c.image), ks: [1] });
+    const direct = retrievalRanks({
+      imageEmbeddings: images,
+      textEmbeddings: texts,
+      captionImageIndex: d.captions.map((c) => c.image),
+      ks: [1],
+    });
     expect(results.promptSets[0]!.ranks).toEqual(direct);
     const hits = direct.imageRankPerCaption.filter((r) => r < 2).length / d.captions.length;
     expect(results.promptSets[0]!.metrics['image_retrieval_recall@2']).toBeCloseTo(hits, 12);
@@ -152,7 +207,19 @@ describe('bench run on a captioned set', () => {
     const file = cocoSet();
     const dir = tempDir();
     writeFileSync(path.join(dir, 'wrap.hbs'), 'a photo of {{caption}}\n');
-    const wrapped = bench(['run', '--dataset', file, '--prompts', path.join(dir, 'wrap.hbs'), '--model', TINY_MODEL, '--out', tempDir(), '--cache-dir', tempDir()]);
+    const wrapped = bench([
+      'run',
+      '--dataset',
+      file,
+      '--prompts',
+      path.join(dir, 'wrap.hbs'),
+      '--model',
+      TINY_MODEL,
+      '--out',
+      tempDir(),
+      '--cache-dir',
+      tempDir(),
+    ]);
     expect(wrapped.status, wrapped.stderr).toBe(0);
     expect(wrapped.stdout).toMatch(/^wrap\s+\d/m);
     const label = bench(['run', '--dataset', file, '--prompts', 'prompts/basic.hbs', '--model', TINY_MODEL]);
@@ -182,7 +249,12 @@ describe('blank captions', () => {
     ['a number', 42, /captions_val\.json: annotations\[9\]\.caption: expected a string, got 42$/],
     ['null', null, /captions_val\.json: annotations\[9\]\.caption: expected a string, got null$/],
   ])('COCO still rejects a caption that is %s, naming the entry', async (_, caption, message) => {
-    await expect(loadAnyDataset(cocoSet((j) => j.annotations.push({ id: 77, image_id: 100, caption })), opts())).rejects.toThrow(message);
+    await expect(
+      loadAnyDataset(
+        cocoSet((j) => j.annotations.push({ id: 77, image_id: 100, caption })),
+        opts(),
+      ),
+    ).rejects.toThrow(message);
   });
 
   it('Karpathy keeps blank sentences and rejects missing or non-string ones', async () => {
@@ -195,8 +267,12 @@ describe('blank captions', () => {
     };
     const d = await loadRetrieval(write([{ raw: '' }, { raw: ' \t ' }, { raw: 'A roof.' }]));
     expect(d.captions.map((c) => c.text)).toEqual(['', ' \t ', 'A roof.']);
-    await expect(loadAnyDataset(write([{ raw: 'ok' }, { tokens: [] }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[1\]: missing "raw"/);
-    await expect(loadAnyDataset(write([{ raw: 5 }]), opts())).rejects.toThrow(/images\[0\]\.sentences\[0\]\.raw: expected a string, got 5$/);
+    await expect(loadAnyDataset(write([{ raw: 'ok' }, { tokens: [] }]), opts())).rejects.toThrow(
+      /images\[0\]\.sentences\[1\]: missing "raw"/,
+    );
+    await expect(loadAnyDataset(write([{ raw: 5 }]), opts())).rejects.toThrow(
+      /images\[0\]\.sentences\[0\]\.raw: expected a string, got 5$/,
+    );
   });
 
   it('caption pairs keep blank captions from CSV, TSV and JSONL; a missing caption is still an error', async () => {
@@ -205,17 +281,30 @@ describe('blank captions', () => {
     writeFileSync(path.join(dir, 'p.csv'), 'image,caption\nchina.jpg,\nflower.jpg,"  "\nchina.jpg, a roof \n');
     writeFileSync(path.join(dir, 'p.tsv'), 'image\tcaption\nchina.jpg\t\nflower.jpg\t a flower\n');
     writeFileSync(path.join(dir, 'p.jsonl'), '{"image": "china.jpg", "caption": ""}\n{"image": "flower.jpg", "caption": " \\t"}\n');
-    expect((await loadRetrieval(path.join(dir, 'p.csv'))).captions).toEqual([{ text: '', image: 0 }, { text: ' a roof ', image: 0 }, { text: '  ', image: 1 }]);
-    expect((await loadRetrieval(path.join(dir, 'p.tsv'))).captions).toEqual([{ text: '', image: 0 }, { text: ' a flower', image: 1 }]);
-    expect((await loadRetrieval(path.join(dir, 'p.jsonl'))).captions).toEqual([{ text: '', image: 0 }, { text: ' \t', image: 1 }]);
+    expect((await loadRetrieval(path.join(dir, 'p.csv'))).captions).toEqual([
+      { text: '', image: 0 },
+      { text: ' a roof ', image: 0 },
+      { text: '  ', image: 1 },
+    ]);
+    expect((await loadRetrieval(path.join(dir, 'p.tsv'))).captions).toEqual([
+      { text: '', image: 0 },
+      { text: ' a flower', image: 1 },
+    ]);
+    expect((await loadRetrieval(path.join(dir, 'p.jsonl'))).captions).toEqual([
+      { text: '', image: 0 },
+      { text: ' \t', image: 1 },
+    ]);
     writeFileSync(path.join(dir, 'short.csv'), 'image,caption\nchina.jpg,ok\nflower.jpg\n');
     await expect(loadAnyDataset(path.join(dir, 'short.csv'), opts())).rejects.toThrow(/short\.csv:3: Too few fields/);
     writeFileSync(path.join(dir, 'null.jsonl'), '{"image": "china.jpg", "caption": null}\n');
-    await expect(loadAnyDataset(path.join(dir, 'null.jsonl'), opts())).rejects.toThrow(/null\.jsonl:1: caption: expected a string, got null$/);
+    await expect(loadAnyDataset(path.join(dir, 'null.jsonl'), opts())).rejects.toThrow(
+      /null\.jsonl:1: caption: expected a string, got null$/,
+    );
   });
 
   it('counts as blank what the original tokenizer strips (Python whitespace), not what trim() does', () => {
-    for (const text of ['', ' ', '\t\n\r\v\f', '\u00a0\u2003\u3000', '\u0085', '\x1c\x1f']) expect(isBlankCaption(text), JSON.stringify(text)).toBe(true);
+    for (const text of ['', ' ', '\t\n\r\v\f', '\u00a0\u2003\u3000', '\u0085', '\x1c\x1f'])
+      expect(isBlankCaption(text), JSON.stringify(text)).toBe(true);
     // U+FEFF and U+200B are tokens to the original tokenizer, though trim() removes the first.
     for (const text of ['\ufeff', '\u200b', ' a ', '.']) expect(isBlankCaption(text), JSON.stringify(text)).toBe(false);
   });
@@ -224,7 +313,9 @@ describe('blank captions', () => {
     const d = await loadRetrieval(cocoSet());
     expect(blankCaptionsWarning(d)).toBeUndefined();
     const one = { ...d, captions: [...d.captions, { text: '', image: 1 }] };
-    expect(blankCaptionsWarning(one)).toBe('1 caption is empty or whitespace only (image flower.jpg): embedded as they are, as CLIP_benchmark does');
+    expect(blankCaptionsWarning(one)).toBe(
+      '1 caption is empty or whitespace only (image flower.jpg): embedded as they are, as CLIP_benchmark does',
+    );
     const many = { ...d, captions: [...d.captions, ...[4, 0, 0, 2, 1].map((image) => ({ text: ' ', image }))] };
     expect(blankCaptionsWarning(many)).toBe(
       '5 captions are empty or whitespace only (images odd-crop-641x430.png, china.jpg, grace_hopper.jpg, …): embedded as they are, as CLIP_benchmark does',
@@ -254,13 +345,30 @@ describe('empty caption parity with the reference numbers', () => {
     mkdirSync(path.join(dir, 'images'));
     for (const f of golden.images) symlinkSync(path.join(GOLDEN_IMAGES, f), path.join(dir, 'images', f));
     const file = path.join(dir, 'captions_val.json');
-    writeFileSync(file, JSON.stringify({
-      images: golden.images.map((file_name, i) => ({ id: i + 1, file_name })),
-      annotations: golden.captions.map((c, i) => ({ id: i + 1, image_id: c.image + 1, caption: c.text })),
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        images: golden.images.map((file_name, i) => ({ id: i + 1, file_name })),
+        annotations: golden.captions.map((c, i) => ({ id: i + 1, image_id: c.image + 1, caption: c.text })),
+      }),
+    );
     const out = tempDir();
     const ks = golden.ks.join(',');
-    const cli = bench(['run', '--dataset', file, '--model', TINY_MODEL, '--preprocess', 'clip', '--recall-k', ks, '--out', out, '--cache-dir', tempDir()]);
+    const cli = bench([
+      'run',
+      '--dataset',
+      file,
+      '--model',
+      TINY_MODEL,
+      '--preprocess',
+      'clip',
+      '--recall-k',
+      ks,
+      '--out',
+      out,
+      '--cache-dir',
+      tempDir(),
+    ]);
     const dirs = runDirs(out);
     const results = (dirs[0] ? JSON.parse(readFileSync(path.join(out, dirs[0], 'results.json'), 'utf8')) : undefined) as RetrievalResults;
     run = { cli, results };
@@ -283,15 +391,23 @@ describe('empty caption parity with the reference numbers', () => {
     // Query by query: a rank below k is exactly CLIP_benchmark's hit.
     const { imageRankPerCaption, captionRankPerImage } = results.promptSets[0]!.ranks;
     for (const k of golden.ks) {
-      expect(imageRankPerCaption.map((r) => Number(r < k)), `image@${k}`).toEqual(golden.hits[`image_retrieval_recall@${k}`]);
-      expect(captionRankPerImage.map((r) => Number(r < k)), `text@${k}`).toEqual(golden.hits[`text_retrieval_recall@${k}`]);
+      expect(
+        imageRankPerCaption.map((r) => Number(r < k)),
+        `image@${k}`,
+      ).toEqual(golden.hits[`image_retrieval_recall@${k}`]);
+      expect(
+        captionRankPerImage.map((r) => Number(r < k)),
+        `text@${k}`,
+      ).toEqual(golden.hits[`text_retrieval_recall@${k}`]);
     }
   });
 
   // Needs benchRun to pass blankCaptionsWarning(dataset) to hooks.onWarning.
   it('warns once on stderr, naming the images with blank captions', () => {
     const { cli } = benchOnGoldenSet();
-    expect(cli.stderr).toContain('warning: 2 captions are empty or whitespace only (images flower.jpg, tall-strip.png): embedded as they are, as CLIP_benchmark does');
+    expect(cli.stderr).toContain(
+      'warning: 2 captions are empty or whitespace only (images flower.jpg, tall-strip.png): embedded as they are, as CLIP_benchmark does',
+    );
     expect(cli.stderr.match(/empty or whitespace only/g)).toHaveLength(1);
   });
 });

@@ -82,7 +82,10 @@ describe('bench run wiring', () => {
       dataset: { itemCount: 40, format: 'folder' },
       seed: 0,
     });
-    expect(Object.values(written.run.model.onnxSha256)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(Object.values(written.run.model.onnxSha256)).toEqual([
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+    ]);
     expect(written.promptSets.map((s) => s.name)).toEqual(['basic', 'fashion-catalogue']);
     expect(written.promptSets[0]!.prompts['Ankle boot']).toEqual(['a photo of a Ankle boot.']);
     expect(written.promptSets[1]!.prompts['Ankle boot']).toEqual(['a product photo of an ankle boot, on a plain background.']);
@@ -122,6 +125,8 @@ describe('bad input during a run', () => {
 
   it('fails fast with an input error before loading the model', async () => {
     await expect(benchRun(config('/no/such/dataset'), PROMPTS, ROOT)).rejects.toThrow(/\/no\/such\/dataset/);
-    await expect(benchRun(config(smallFolderDataset(2, 1)), ['/no/such.hbs'], ROOT)).rejects.toThrow('cannot read prompt file /no/such.hbs');
+    await expect(benchRun(config(smallFolderDataset(2, 1)), ['/no/such.hbs'], ROOT)).rejects.toThrow(
+      'cannot read prompt file /no/such.hbs',
+    );
   });
 });

@@ -17,7 +17,9 @@ const hasGit = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: R
 
 describe('a clone carries everything it reads', () => {
   it.runIf(hasGit)('no source, test, tool or CI file refers to a folder beside the repository', () => {
-    const code = trackedFiles().filter((f) => !f.endsWith('.md') && /\.(ts|mjs|js|py|sh|json)$|^\.ci\//.test(f) && !f.startsWith('test/reference/'));
+    const code = trackedFiles().filter(
+      (f) => !f.endsWith('.md') && /\.(ts|mjs|js|py|sh|json)$|^\.ci\//.test(f) && !f.startsWith('test/reference/'),
+    );
     expect(code.length).toBeGreaterThan(50);
     const outside = code.filter((f) => /\.\.\/shared|shared\/reference/.test(readFileSync(path.join(ROOT, f), 'utf8')));
     expect(outside).toEqual([]);
@@ -25,20 +27,24 @@ describe('a clone carries everything it reads', () => {
 
   // The reference-dependent suites, run in a clone of HEAD with nothing beside it: a read outside
   // the repository fails there even when the developer's machine has the file.
-  it.runIf(hasGit)('the reference-data suites pass in a clone with nothing beside it', () => {
-    const clone = path.join(tempDir('lonely-'), 'clipbench');
-    const cloned = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { encoding: 'utf8' });
-    expect(cloned.status, cloned.stderr).toBe(0);
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
-    const suites = ['test/metrics.test.ts', 'test/tokenizer.test.ts', 'test/preprocess.test.ts'];
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...suites], {
-      cwd: clone,
-      encoding: 'utf8',
-      env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
-    });
-    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-    expect(stripVTControlCharacters(run.stdout)).toMatch(/Test Files\s+3 passed \(3\)/);
-  }, 120_000);
+  it.runIf(hasGit)(
+    'the reference-data suites pass in a clone with nothing beside it',
+    () => {
+      const clone = path.join(tempDir('lonely-'), 'clipbench');
+      const cloned = spawnSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { encoding: 'utf8' });
+      expect(cloned.status, cloned.stderr).toBe(0);
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+      const suites = ['test/metrics.test.ts', 'test/tokenizer.test.ts', 'test/preprocess.test.ts'];
+      const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...suites], {
+        cwd: clone,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(stripVTControlCharacters(run.stdout)).toMatch(/Test Files\s+3 passed \(3\)/);
+    },
+    120_000,
+  );
 });
 
 describe('an install whose path has a space', () => {
@@ -53,7 +59,18 @@ describe('an install whose path has a space', () => {
     const out = path.join(elsewhere, 'reports');
     const run = spawnSync(
       process.execPath,
-      [path.join(pkg, 'bin/bench.js'), 'run', '--prompts', path.join(pkg, 'prompts/basic.hbs'), '--limit', '20', '--cache-dir', path.join(elsewhere, 'cache'), '--out', out],
+      [
+        path.join(pkg, 'bin/bench.js'),
+        'run',
+        '--prompts',
+        path.join(pkg, 'prompts/basic.hbs'),
+        '--limit',
+        '20',
+        '--cache-dir',
+        path.join(elsewhere, 'cache'),
+        '--out',
+        out,
+      ],
       { cwd: elsewhere, encoding: 'utf8', env: { ...process.env, CI: '1' } },
     );
     expect(run.status, run.stderr).toBe(0);

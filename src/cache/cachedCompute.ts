@@ -68,10 +68,14 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
   const failures = new Map<string, Error>();
   const hits = vectors.size;
   options.onProgress?.(hits);
-  const work = claimQueue([...byKey.keys()].filter((k) => !vectors.has(k)), options, (found) => {
-    found.forEach((v, k) => vectors.set(k, v));
-    options.onProgress?.(found.size);
-  });
+  const work = claimQueue(
+    [...byKey.keys()].filter((k) => !vectors.has(k)),
+    options,
+    (found) => {
+      found.forEach((v, k) => vectors.set(k, v));
+      options.onProgress?.(found.size);
+    },
+  );
   const ahead: { keys: string[]; prepared: Promise<P> }[] = [];
   const fill = async (): Promise<void> => {
     while (ahead.length < PIPELINE_DEPTH && !signal?.aborted) {

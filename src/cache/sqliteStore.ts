@@ -70,7 +70,9 @@ function explainDamage(store: EmbeddingStore, file: string): EmbeddingStore {
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== 'SQLITE_CORRUPT' && code !== 'SQLITE_NOTADB') throw error;
-        throw new Error(`the embedding cache ${file} is damaged (${code}); delete it (and its -wal/-shm files) and run again`, { cause: error });
+        throw new Error(`the embedding cache ${file} is damaged (${code}); delete it (and its -wal/-shm files) and run again`, {
+          cause: error,
+        });
       }
     };
   return {
@@ -99,7 +101,8 @@ function openChecked(file: string): Database.Database {
   } catch (error) {
     db.close();
     const code = (error as { code?: string }).code;
-    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DamagedCacheError(`${file} is not a readable SQLite file (${code})`);
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+      throw new DamagedCacheError(`${file} is not a readable SQLite file (${code})`);
     throw error;
   }
 }
@@ -152,7 +155,9 @@ class SqliteStore implements EmbeddingStore {
     const found = new Map<string, CachedVector>();
     const damaged: string[] = [];
     for (const chunk of chunks(keys)) {
-      const rows = this.db.prepare(`SELECT key, dim, vector, checksum, flags FROM embeddings WHERE key IN (${marks(chunk)})`).all(...chunk) as Row[];
+      const rows = this.db
+        .prepare(`SELECT key, dim, vector, checksum, flags FROM embeddings WHERE key IN (${marks(chunk)})`)
+        .all(...chunk) as Row[];
       for (const row of rows) {
         if (row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === row.checksum) {
           found.set(row.key, { vector: blobToVector(row.vector), flags: row.flags });
@@ -168,13 +173,15 @@ class SqliteStore implements EmbeddingStore {
 
   async put(entries: readonly CacheEntry[], owner: string): Promise<void> {
     const now = Date.now();
-    this.db.transaction(() => {
-      for (const e of entries) {
-        const blob = vectorBytes(e.vector);
-        this.insert.run(e.key, e.kind, e.model, e.vector.length, blob, vectorChecksum(blob, e.vector.length), e.flags, now, now);
-        this.dropClaim.run(e.key, owner);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const e of entries) {
+          const blob = vectorBytes(e.vector);
+          this.insert.run(e.key, e.kind, e.model, e.vector.length, blob, vectorChecksum(blob, e.vector.length), e.flags, now, now);
+          this.dropClaim.run(e.key, owner);
+        }
+      })
+      .immediate();
   }
 
   async claim(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
@@ -183,15 +190,17 @@ class SqliteStore implements EmbeddingStore {
     const stored = this.db.prepare('SELECT 1 FROM embeddings WHERE key = ?').pluck();
     const holder = this.db.prepare('SELECT owner, expires_at AS expiresAt FROM claims WHERE key = ?');
     const take = this.db.prepare('INSERT OR REPLACE INTO claims (key, owner, expires_at) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const key of keys) {
-        if (stored.get(key) !== undefined) continue;
-        const held = holder.get(key) as { owner: string; expiresAt: number } | undefined;
-        if (held && held.owner !== owner && held.expiresAt > now && ownerAlive(held.owner)) continue;
-        take.run(key, owner, now + leaseMs);
-        claimed.push(key);
-      }
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const key of keys) {
+          if (stored.get(key) !== undefined) continue;
+          const held = holder.get(key) as { owner: string; expiresAt: number } | undefined;
+          if (held && held.owner !== owner && held.expiresAt > now && ownerAlive(held.owner)) continue;
+          take.run(key, owner, now + leaseMs);
+          claimed.push(key);
+        }
+      })
+      .immediate();
     return claimed;
   }
 
@@ -200,9 +209,11 @@ class SqliteStore implements EmbeddingStore {
       this.db.prepare('DELETE FROM claims WHERE owner = ?').run(owner);
       return;
     }
-    this.db.transaction(() => {
-      for (const key of keys) this.dropClaim.run(key, owner);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const key of keys) this.dropClaim.run(key, owner);
+      })
+      .immediate();
   }
 
   async stats(): Promise<ModelStats[]> {
@@ -216,7 +227,7 @@ class SqliteStore implements EmbeddingStore {
 
   async prune(filter: PruneFilter): Promise<number> {
     const cutoff = filter.olderThanDays === undefined ? Number.MAX_SAFE_INTEGER : Date.now() - filter.olderThanDays * DAY_MS;
-    const byModel = filter.model === undefined ? '' : 'AND (model = ? OR model LIKE ? ESCAPE \'\\\')';
+    const byModel = filter.model === undefined ? '' : "AND (model = ? OR model LIKE ? ESCAPE '\\')";
     const params = filter.model === undefined ? [] : [filter.model, `${escapeLike(filter.model)}@%`];
     return this.db.prepare(`DELETE FROM embeddings WHERE used_at < ? ${byModel}`).run(cutoff, ...params).changes;
   }
@@ -240,7 +251,9 @@ class SqliteStore implements EmbeddingStore {
     const now = Date.now();
     this.db.transaction(() => {
       for (const chunk of chunks(keys)) {
-        this.db.prepare(`UPDATE embeddings SET used_at = ? WHERE used_at < ? AND key IN (${marks(chunk)})`).run(now, now - DAY_MS, ...chunk);
+        this.db
+          .prepare(`UPDATE embeddings SET used_at = ? WHERE used_at < ? AND key IN (${marks(chunk)})`)
+          .run(now, now - DAY_MS, ...chunk);
       }
     })();
   }

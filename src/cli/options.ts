@@ -21,6 +21,7 @@ export function positiveNumber(value: string): number {
 /** "1,5,10" → [1, 5, 10]. */
 export function kList(value: string): number[] {
   const ks = value.split(',').map((k) => Number(k.trim()));
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1)) throw new InvalidArgumentError('expected positive whole numbers separated by commas, e.g. 1,5,10.');
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1))
+    throw new InvalidArgumentError('expected positive whole numbers separated by commas, e.g. 1,5,10.');
   return ks;
 }

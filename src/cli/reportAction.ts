@@ -45,8 +45,14 @@ async function classificationImages(results: Results, flags: ReportFlags, cwd: s
   if (flags.galleryLimit === 0 || results.items.length === 0) return { none: 'The gallery is empty' };
   const spec = flags.dataset ?? results.run.dataset.path;
   const { datasetsDir } = resolveRunConfig(cwd, {}, flags.config);
-  const found = await reloadDataset(spec, results.items.map((item) => item.id), { cwd, datasetsDir });
-  return typeof found === 'string' ? { none: `The dataset could not be read from ${path.resolve(cwd, spec)} (${found})` } : { dataset: found };
+  const found = await reloadDataset(
+    spec,
+    results.items.map((item) => item.id),
+    { cwd, datasetsDir },
+  );
+  return typeof found === 'string'
+    ? { none: `The dataset could not be read from ${path.resolve(cwd, spec)} (${found})` }
+    : { dataset: found };
 }
 
 /**

@@ -21,7 +21,8 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
       signal,
       galleryLimit,
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
-      onTruncated: (prompt, set, tokens) => process.stderr.write(`warning: ${set}: prompt cut at the model's ${tokens}-token limit: "${prompt}"\n`),
+      onTruncated: (prompt, set, tokens) =>
+        process.stderr.write(`warning: ${set}: prompt cut at the model's ${tokens}-token limit: "${prompt}"\n`),
     }),
   );
   const retrieval = results.task === 'retrieval';

@@ -39,19 +39,33 @@ export function alignItems(baseline: RunSummary, current: RunSummary): ItemAlign
   return { currentIndex: Uint32Array.from(baseline.items, (item) => currentById.get(item.id)!), classes };
 }
 
-function itemMismatchMessage(baseline: RunSummary, current: RunSummary, onlyBaseline: string[], onlyCurrent: string[], relabelled: string[]): string {
+function itemMismatchMessage(
+  baseline: RunSummary,
+  current: RunSummary,
+  onlyBaseline: string[],
+  onlyCurrent: string[],
+  relabelled: string[],
+): string {
   const common = baseline.items.length - onlyBaseline.length;
   const currentErrors = new Map(current.errors.map((e) => [e.item, e.reason]));
   const baselineErrors = new Map(baseline.errors.map((e) => [e.item, e.reason]));
-  const explain = (id: string, errors: Map<string, string>, run: string): string => (errors.has(id) ? `${id} (unreadable in the ${run} run: ${errors.get(id)})` : id);
+  const explain = (id: string, errors: Map<string, string>, run: string): string =>
+    errors.has(id) ? `${id} (unreadable in the ${run} run: ${errors.get(id)})` : id;
   const lines = [
     `cannot compare: the runs scored different images (baseline ${baseline.items.length}, current ${current.items.length}, ${common} in both).`,
   ];
   const list = (what: string, ids: string[]): void => {
-    if (ids.length > 0) lines.push(`  ${what}: ${ids.length}, e.g. ${ids.slice(0, EXAMPLES).join(', ')}${ids.length > EXAMPLES ? ', …' : ''}`);
+    if (ids.length > 0)
+      lines.push(`  ${what}: ${ids.length}, e.g. ${ids.slice(0, EXAMPLES).join(', ')}${ids.length > EXAMPLES ? ', …' : ''}`);
   };
-  list('only in the baseline', onlyBaseline.map((id) => explain(id, currentErrors, 'current')));
-  list('only in the current run', onlyCurrent.map((id) => explain(id, baselineErrors, 'baseline')));
+  list(
+    'only in the baseline',
+    onlyBaseline.map((id) => explain(id, currentErrors, 'current')),
+  );
+  list(
+    'only in the current run',
+    onlyCurrent.map((id) => explain(id, baselineErrors, 'baseline')),
+  );
   list('labelled differently', relabelled);
   lines.push(...subsetDifferences(baseline, current), REMEDY);
   return lines.join('\n');
@@ -60,16 +74,19 @@ function itemMismatchMessage(baseline: RunSummary, current: RunSummary, onlyBase
 function subsetDifferences(baseline: RunSummary, current: RunSummary): string[] {
   const show = (v: number | null): string => (v === null ? 'none' : String(v));
   const lines: string[] = [];
-  if (baseline.dataset.name !== current.dataset.name) lines.push(`  dataset: baseline "${baseline.dataset.name}", current "${current.dataset.name}"`);
+  if (baseline.dataset.name !== current.dataset.name)
+    lines.push(`  dataset: baseline "${baseline.dataset.name}", current "${current.dataset.name}"`);
   for (const key of ['limit', 'perClass', 'seed'] as const) {
-    if (baseline.dataset[key] !== current.dataset[key]) lines.push(`  ${key}: baseline ${show(baseline.dataset[key])}, current ${show(current.dataset[key])}`);
+    if (baseline.dataset[key] !== current.dataset[key])
+      lines.push(`  ${key}: baseline ${show(baseline.dataset[key])}, current ${show(current.dataset[key])}`);
   }
   return lines;
 }
 
 /** A description of how the models differ, or null when they are the same weights and dtype. */
 export function modelDifference(baseline: RunSummary, current: RunSummary): string | null {
-  const describe = (run: RunSummary): string => `${displayModel(run.model.id)} (${run.model.dtype}, weights ${weightsFingerprint(run.model.onnxSha256).slice(0, 8)})`;
+  const describe = (run: RunSummary): string =>
+    `${displayModel(run.model.id)} (${run.model.dtype}, weights ${weightsFingerprint(run.model.onnxSha256).slice(0, 8)})`;
   const sameWeights = weightsFingerprint(baseline.model.onnxSha256) === weightsFingerprint(current.model.onnxSha256);
   if (sameWeights && baseline.model.dtype === current.model.dtype) return null;
   return `the model differs: baseline ${describe(baseline)}, current ${describe(current)}`;
@@ -88,7 +105,10 @@ export function datasetDifference(baseline: RunSummary, current: RunSummary): st
   if (b.classNames.join('\n') !== c.classNames.join('\n')) {
     const added = c.classNames.filter((n) => !b.classNames.includes(n));
     const removed = b.classNames.filter((n) => !c.classNames.includes(n));
-    const detail = added.length + removed.length === 0 ? 'same classes in another order' : `classes added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'}`;
+    const detail =
+      added.length + removed.length === 0
+        ? 'same classes in another order'
+        : `classes added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'}`;
     return `the dataset's classes differ (${detail})`;
   }
   return null;

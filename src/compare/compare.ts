@@ -1,6 +1,14 @@
 import { alignItems, datasetDifference, modelDifference, NotComparableError, type ItemAlignment } from './comparable.js';
 import type { MetricName, RunSummary, SetSummary } from './summary.js';
-import { ALPHA, DEFAULT_BOOTSTRAP, discordance, mcnemarExactP, pairedBootstrap, type BootstrapSettings, type Interval } from '../stats/index.js';
+import {
+  ALPHA,
+  DEFAULT_BOOTSTRAP,
+  discordance,
+  mcnemarExactP,
+  pairedBootstrap,
+  type BootstrapSettings,
+  type Interval,
+} from '../stats/index.js';
 
 export { ALPHA };
 
@@ -54,7 +62,9 @@ export function compareRuns(baseline: RunSummary, current: RunSummary, options: 
   const datasetChange = datasetDifference(baseline, current);
   for (const change of [datasetChange, modelChange]) {
     if (change && !options.allowModelChange) {
-      throw new NotComparableError(`cannot compare: ${change}.\nPass --allow-model-change to compare anyway, or save a new baseline with \`bench baseline save\`.`);
+      throw new NotComparableError(
+        `cannot compare: ${change}.\nPass --allow-model-change to compare anyway, or save a new baseline with \`bench baseline save\`.`,
+      );
     }
   }
   const alignment = alignItems(baseline, current);
@@ -87,11 +97,19 @@ function names(sets: readonly SetSummary[]): string {
 }
 
 /** Compares one prompt set present in both runs, with per-item outcomes reordered to the baseline's item order. */
-export function compareSet(before: SetSummary, after: SetSummary, alignment: ItemAlignment, settings: BootstrapSettings): MetricComparison[] {
+export function compareSet(
+  before: SetSummary,
+  after: SetSummary,
+  alignment: ItemAlignment,
+  settings: BootstrapSettings,
+): MetricComparison[] {
   const reorder = (values: Uint8Array): Uint8Array => Uint8Array.from(alignment.currentIndex, (i) => values[i]!);
   const after1 = reorder(after.top1);
   const after5 = after.top5 && before.top5 ? reorder(after.top5) : null;
-  const intervals = pairedBootstrap({ before1: before.top1, after1, before5: after5 ? before.top5 : null, after5, classes: alignment.classes }, settings);
+  const intervals = pairedBootstrap(
+    { before1: before.top1, after1, before5: after5 ? before.top5 : null, after5, classes: alignment.classes },
+    settings,
+  );
   const row = (metric: MetricName, interval: Interval, tested: { lost: number; gained: number } | null): MetricComparison[] => {
     const b = before.metrics[metric];
     const a = after.metrics[metric];
@@ -99,7 +117,21 @@ export function compareSet(before: SetSummary, after: SetSummary, alignment: Ite
     const pValue = tested ? mcnemarExactP(tested) : null;
     const significant = pValue !== null ? pValue < ALPHA : interval.lo > 0 || interval.hi < 0;
     const test = tested ? 'mcnemar-exact' : 'bootstrap';
-    return [{ promptSet: before.name, metric, baseline: b, current: a, delta: a - b, interval, test, pValue, lost: tested?.lost ?? null, gained: tested?.gained ?? null, significant }];
+    return [
+      {
+        promptSet: before.name,
+        metric,
+        baseline: b,
+        current: a,
+        delta: a - b,
+        interval,
+        test,
+        pValue,
+        lost: tested?.lost ?? null,
+        gained: tested?.gained ?? null,
+        significant,
+      },
+    ];
   };
   return [
     ...row('acc1', intervals.acc1, discordance(before.top1, after1)),

@@ -6,7 +6,6 @@ import { METRIC_LABELS } from '../metrics/labels.js';
 import { escapeMarkdown, formatP, percent, signedPoints } from '../util/format.js';
 import type { CheckedRow, CheckOutcome } from './thresholds.js';
 
-
 const interval = (row: CheckedRow): string => `[${signedPoints(row.interval.lo)}, ${signedPoints(row.interval.hi)}]`;
 const pCell = (row: CheckedRow): string => (row.pValue === null ? '-' : formatP(row.pValue));
 const discordant = (row: CheckedRow): string => (row.lost === null ? '-' : `${row.lost}/${row.gained}`);
@@ -53,12 +52,27 @@ export function verdictLines(outcome: CheckOutcome): string[] {
   const list = (rows: readonly CheckedRow[]): string[] => rows.map((r) => `  ${r.promptSet} ${r.metric}: ${r.reason}`);
   const noiseLines = noise.length > 0 ? ['within noise, so not failed:', ...list(noise)] : [];
   if (failed.length === 0) return [`check passed: no metric fell by more than its limit${mode}`, ...noiseLines];
-  return [`check FAILED: ${failed.length} of ${outcome.rows.length} metric(s) fell by more than the limit${mode}:`, ...list(failed), ...noiseLines];
+  return [
+    `check FAILED: ${failed.length} of ${outcome.rows.length} metric(s) fell by more than the limit${mode}:`,
+    ...list(failed),
+    ...noiseLines,
+  ];
 }
 
 export function formatTerminal(outcome: CheckOutcome): string {
   const header = ['prompt set', 'metric', 'baseline', 'current', 'Δ pts', '95% CI (pts)', 'p', 'lost/gained', 'max drop', 'result'];
-  const rows = outcome.rows.map((r) => [r.promptSet, METRIC_LABELS[r.metric], percent(r.baseline), percent(r.current), signedPoints(r.delta), interval(r), pCell(r), discordant(r), limit(r), r.status.toUpperCase()]);
+  const rows = outcome.rows.map((r) => [
+    r.promptSet,
+    METRIC_LABELS[r.metric],
+    percent(r.baseline),
+    percent(r.current),
+    signedPoints(r.delta),
+    interval(r),
+    pCell(r),
+    discordant(r),
+    limit(r),
+    r.status.toUpperCase(),
+  ]);
   const table = textTable(header, rows, new Set([0, 1, 5, 9]));
   const notes = noteLines(outcome);
   return [
@@ -100,7 +114,15 @@ export function formatMarkdown(outcome: CheckOutcome): string {
 /** Machine-readable: proportions as in results.json, plus points where a person reads them. */
 export function formatJson(outcome: CheckOutcome): string {
   const c = outcome.comparison;
-  const run = (r: RunSummary) => ({ file: r.origin.file, kind: r.origin.kind, runId: r.origin.runId, createdAt: r.origin.createdAt, commit: r.origin.commit, model: r.model, dataset: r.dataset.name });
+  const run = (r: RunSummary) => ({
+    file: r.origin.file,
+    kind: r.origin.kind,
+    runId: r.origin.runId,
+    createdAt: r.origin.createdAt,
+    commit: r.origin.commit,
+    model: r.model,
+    dataset: r.dataset.name,
+  });
   return JSON.stringify(
     {
       passed: outcome.passed,

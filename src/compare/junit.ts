@@ -14,26 +14,36 @@ export function formatJUnit(outcome: CheckOutcome, options: { seconds: number; n
   const sets = [...new Set(outcome.rows.map((r) => r.promptSet))];
   const suites = sets.map((set, i) => testsuite(outcome, set, i, options.now ?? new Date()));
   const failures = outcome.rows.filter((r) => r.status === 'fail').length;
-  const root = element('testsuites', { name: 'clipbench check', tests: outcome.rows.length, failures, errors: 0, time: seconds(options.seconds) }, suites);
+  const root = element(
+    'testsuites',
+    { name: 'clipbench check', tests: outcome.rows.length, failures, errors: 0, time: seconds(options.seconds) },
+    suites,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
 }
 
 /** A comparison that could not be made is one errored test case, so CI shows why instead of an empty report. */
 export function formatJUnitError(message: string, options: { seconds: number; now?: Date } = { seconds: 0 }): string {
   const firstLine = message.split('\n')[0] ?? message;
-  const testcase = element('testcase', { name: 'comparable', classname: 'clipbench.comparison', time: '0' }, [element('error', { message: firstLine, type: 'not-comparable' }, message)]);
-  const suite = element('testsuite', suiteAttributes('clipbench.comparison', 0, { tests: 1, failures: 0, errors: 1, skipped: 0 }, options.now ?? new Date()), [
-    element('properties', {}, []),
-    testcase,
-    element('system-out', {}, ''),
-    element('system-err', {}, message),
+  const testcase = element('testcase', { name: 'comparable', classname: 'clipbench.comparison', time: '0' }, [
+    element('error', { message: firstLine, type: 'not-comparable' }, message),
   ]);
+  const suite = element(
+    'testsuite',
+    suiteAttributes('clipbench.comparison', 0, { tests: 1, failures: 0, errors: 1, skipped: 0 }, options.now ?? new Date()),
+    [element('properties', {}, []), testcase, element('system-out', {}, ''), element('system-err', {}, message)],
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>\n${element('testsuites', { name: 'clipbench check', tests: 1, failures: 0, errors: 1, time: seconds(options.seconds) }, [suite])}\n`;
 }
 
 function testsuite(outcome: CheckOutcome, set: string, index: number, now: Date): string {
   const rows = outcome.rows.filter((r) => r.promptSet === set);
-  const counts = { tests: rows.length, failures: rows.filter((r) => r.status === 'fail').length, errors: 0, skipped: rows.filter((r) => r.status === 'off').length };
+  const counts = {
+    tests: rows.length,
+    failures: rows.filter((r) => r.status === 'fail').length,
+    errors: 0,
+    skipped: rows.filter((r) => r.status === 'off').length,
+  };
   const c = outcome.comparison;
   const properties = element('properties', {}, [
     element('property', { name: 'baseline', value: c.baseline.origin.file }),
@@ -51,9 +61,22 @@ function testsuite(outcome: CheckOutcome, set: string, index: number, now: Date)
   ]);
 }
 
-function suiteAttributes(name: string, index: number, counts: { tests: number; failures: number; errors: number; skipped: number }, now: Date) {
+function suiteAttributes(
+  name: string,
+  index: number,
+  counts: { tests: number; failures: number; errors: number; skipped: number },
+  now: Date,
+) {
   // The Ant schema wants a timezone-less xs:dateTime, a hostname, an id and a package.
-  return { name, ...counts, time: '0', timestamp: now.toISOString().slice(0, 19), hostname: os.hostname() || 'localhost', id: index, package: 'clipbench' };
+  return {
+    name,
+    ...counts,
+    time: '0',
+    timestamp: now.toISOString().slice(0, 19),
+    hostname: os.hostname() || 'localhost',
+    id: index,
+    package: 'clipbench',
+  };
 }
 
 function testcase(row: CheckedRow): string {

@@ -19,7 +19,13 @@ export interface SetSummary {
  * baseline file: identity, settings that make runs comparable, metrics and per-item correctness.
  */
 export interface RunSummary {
-  readonly origin: { readonly file: string; readonly kind: 'baseline' | 'results'; readonly runId: string; readonly createdAt: string; readonly commit: string | null };
+  readonly origin: {
+    readonly file: string;
+    readonly kind: 'baseline' | 'results';
+    readonly runId: string;
+    readonly createdAt: string;
+    readonly commit: string | null;
+  };
   readonly toolVersion: string;
   readonly model: Pick<RunInfo['model'], 'id' | 'dtype' | 'onnxSha256'>;
   readonly preprocess: RunInfo['preprocess'];
@@ -53,7 +59,9 @@ export function summarizeResults(results: Results, file: string, commit: string 
       templates: set.templates,
       metrics: { ...set.metrics },
       top1: Uint8Array.from(results.items, (item) => (item.predictions[set.name]?.[0]?.label === item.label ? 1 : 0)),
-      top5: hasTop5 ? Uint8Array.from(results.items, (item) => ((item.predictions[set.name] ?? []).some((p) => p.label === item.label) ? 1 : 0)) : null,
+      top5: hasTop5
+        ? Uint8Array.from(results.items, (item) => ((item.predictions[set.name] ?? []).some((p) => p.label === item.label) ? 1 : 0))
+        : null,
     })),
     items: results.items.map((item) => ({ id: item.id, label: item.label })),
     errors: results.errors,

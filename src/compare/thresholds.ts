@@ -61,7 +61,8 @@ export function parseMaxDrop(text: string): Partial<Record<MetricName, number | 
   const out: Partial<Record<MetricName, number | null>> = {};
   for (const part of text.split(',').filter((p) => p.trim() !== '')) {
     const [name, value, ...rest] = part.split('=');
-    if (value === undefined || rest.length > 0) throw new InputError(`--max-drop: expected metric=points pairs like acc1=0.5,acc5=1, got "${part}"`);
+    if (value === undefined || rest.length > 0)
+      throw new InputError(`--max-drop: expected metric=points pairs like acc1=0.5,acc5=1, got "${part}"`);
     out[metricName(name!, '--max-drop')] = dropValue(value.trim(), `--max-drop ${name!.trim()}`);
   }
   return out;
@@ -81,11 +82,16 @@ function checkRow(row: MetricComparison, settings: CheckSettings): CheckedRow {
   const evidence = row.pValue !== null ? `McNemar p = ${formatP(row.pValue)}` : `95% CI ${row.significant ? 'excludes' : 'includes'} 0`;
   if (maxDrop === null) return { ...row, maxDrop, exceeded: false, status: 'off', reason: 'not checked' };
   if (drop <= maxDrop + EPSILON_POINTS) {
-    const what = drop > EPSILON_POINTS ? `fell ${drop.toFixed(2)} pts, within ${maxDrop} allowed` : drop < -EPSILON_POINTS ? `rose ${(-drop).toFixed(2)} pts` : 'unchanged';
+    const what =
+      drop > EPSILON_POINTS
+        ? `fell ${drop.toFixed(2)} pts, within ${maxDrop} allowed`
+        : drop < -EPSILON_POINTS
+          ? `rose ${(-drop).toFixed(2)} pts`
+          : 'unchanged';
     return { ...row, maxDrop, exceeded: false, status: 'pass', reason: what };
   }
   const over = `fell ${drop.toFixed(2)} pts, more than the ${maxDrop} allowed`;
-  if (settings.requireSignificance && !row.significant) return { ...row, maxDrop, exceeded: true, status: 'pass', reason: `${over}, but not significant (${evidence})` };
+  if (settings.requireSignificance && !row.significant)
+    return { ...row, maxDrop, exceeded: true, status: 'pass', reason: `${over}, but not significant (${evidence})` };
   return { ...row, maxDrop, exceeded: true, status: 'fail', reason: `${over} (${evidence})` };
 }
-

@@ -13,5 +13,7 @@ export function contrastPromptSets(results: Results, settings: BootstrapSettings
   if (results.promptSets.length < 2 || results.items.length === 0) return [];
   const sets = summarizeResults(results, '').promptSets;
   const best = sets.reduce((top, set) => ((set.metrics.acc1 ?? 0) > (top.metrics.acc1 ?? 0) ? set : top));
-  return sets.filter((set) => set !== best).map((set) => ({ promptSet: set.name, against: best.name, ...pairedAcc1(best.top1, set.top1, settings) }));
+  return sets
+    .filter((set) => set !== best)
+    .map((set) => ({ promptSet: set.name, against: best.name, ...pairedAcc1(best.top1, set.top1, settings) }));
 }

@@ -42,7 +42,11 @@ export function weightsFingerprint(onnxSha256: Readonly<Record<string, string>>)
  * Appends the run to `<outDir>/history.jsonl`. A history that cannot be written (read-only
  * folder, full disk) costs a warning, never the run whose results are already on disk.
  */
-export async function recordRunHistory(outDir: string, results: Results | RetrievalResults, options: { cwd: string; onWarning?: (message: string) => void }): Promise<void> {
+export async function recordRunHistory(
+  outDir: string,
+  results: Results | RetrievalResults,
+  options: { cwd: string; onWarning?: (message: string) => void },
+): Promise<void> {
   const file = historyFileFor(outDir);
   try {
     await appendHistory(file, historyRecord(results, gitState(options.cwd)));

@@ -35,7 +35,6 @@ export function formatHistory(records: readonly HistoryRecord[], options: TrendO
   return [title, '', lines[0]!, rule, ...lines.slice(1, -2), '', ...lines.slice(-2)].join('\n');
 }
 
-
 /** Scaled to the shown range, so small changes remain visible; a gap where a run lacked the set. */
 function sparkline(values: readonly (number | null)[]): string {
   const present = values.filter((v): v is number => v !== null);

@@ -64,7 +64,6 @@ export function classificationDetails(input: ClassificationInput): Classificatio
   };
 }
 
-
 function checkTarget(target: number, numClasses: number, image: number): number {
   if (!Number.isInteger(target) || target < 0 || target >= numClasses) {
     throw new Error(`target ${target} of image ${image} is not a class index below ${numClasses}`);

@@ -60,7 +60,10 @@ function bestCaptionRank(scores: readonly Float64Array[], index: readonly number
     if (owner === image && (best < 0 || scores[caption]![image]! > scores[best]![image]!)) best = caption;
   });
   if (best < 0) return Infinity;
-  return rankOf(Float64Array.from(scores, (row) => row[image]!), best);
+  return rankOf(
+    Float64Array.from(scores, (row) => row[image]!),
+    best,
+  );
 }
 
 function checkImage(image: number, numImages: number, caption: number): number {

@@ -23,7 +23,14 @@ const RAW = 0;
 const RLE8 = 1;
 const RLE4 = 2;
 const BITFIELDS = 3;
-const COMPRESSION_NAMES: Readonly<Record<number, string>> = { 4: 'JPEG', 5: 'PNG', 6: 'alpha bitfields', 11: 'CMYK', 12: 'CMYK RLE8', 13: 'CMYK RLE4' };
+const COMPRESSION_NAMES: Readonly<Record<number, string>> = {
+  4: 'JPEG',
+  5: 'PNG',
+  6: 'alpha bitfields',
+  11: 'CMYK',
+  12: 'CMYK RLE8',
+  13: 'CMYK RLE4',
+};
 
 /** Image.open refuses more pixels than 2 · Image.MAX_IMAGE_PIXELS as a possible decompression bomb. */
 const MAX_PIXELS = 2 * 89478485;
@@ -82,14 +89,34 @@ function readHeader(bytes: Uint8Array): Header {
   if (size === 12) {
     // OS/2 1.x: 16-bit unsigned sizes, always bottom-up, no compression, 3-byte palette entries.
     const bits = u16(bytes, 24);
-    return { size, width: u16(bytes, 18), height: u16(bytes, 20), topDown: false, bits, compression: RAW, colours: 2 ** bits, paletteEntry: 3, offset };
+    return {
+      size,
+      width: u16(bytes, 18),
+      height: u16(bytes, 20),
+      topDown: false,
+      bits,
+      compression: RAW,
+      colours: 2 ** bits,
+      paletteEntry: 3,
+      offset,
+    };
   }
   // PIL reads the sizes unsigned and takes a height whose top byte is 0xFF as negative: top-down.
   const topDown = bytes[25] === 0xff;
   const height = u32(bytes, 22);
   const bits = u16(bytes, 28);
   const colours = u32(bytes, 46) || 2 ** bits;
-  return { size, width: u32(bytes, 18), height: topDown ? 2 ** 32 - height : height, topDown, bits, compression: u32(bytes, 30), colours, paletteEntry: 4, offset };
+  return {
+    size,
+    width: u32(bytes, 18),
+    height: topDown ? 2 ** 32 - height : height,
+    topDown,
+    bits,
+    compression: u32(bytes, 30),
+    colours,
+    paletteEntry: 4,
+    offset,
+  };
 }
 
 const DEPTH_RAW_MODES: Readonly<Record<number, RawMode>> = { 1: 'P;1', 4: 'P;4', 8: 'P', 16: 'BGR;15', 24: 'BGR', 32: 'BGRX' };
@@ -196,7 +223,19 @@ function pixelStart(h: Header, layout: Layout, palette: Palette | undefined): nu
 
 /** Bits per pixel of each raw mode, which sets how much of a row PIL reads. */
 const RAW_BITS: Readonly<Record<RawMode, number>> = {
-  '1': 1, 'P;1': 1, 'P;4': 4, P: 8, L: 8, 'BGR;15': 16, 'BGR;16': 16, BGR: 24, BGRX: 32, XBGR: 32, ABGR: 32, RGBA: 32, BGRA: 32,
+  '1': 1,
+  'P;1': 1,
+  'P;4': 4,
+  P: 8,
+  L: 8,
+  'BGR;15': 16,
+  'BGR;16': 16,
+  BGR: 24,
+  BGRX: 32,
+  XBGR: 32,
+  ABGR: 32,
+  RGBA: 32,
+  BGRA: 32,
 };
 
 /** Unpacks one row of `width` pixels from `src` at `at` into `out` at `o`. */

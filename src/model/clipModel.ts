@@ -57,11 +57,17 @@ export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
   const towers = {
     text: lazy(async () => {
       const { CLIPTextModelWithProjection } = await transformers();
-      return explainHubFailure(source, () => CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>);
+      return explainHubFailure(
+        source,
+        () => CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>,
+      );
     }),
     vision: lazy(async () => {
       const { CLIPVisionModelWithProjection } = await transformers();
-      return explainHubFailure(source, () => CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>);
+      return explainHubFailure(
+        source,
+        () => CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>,
+      );
     }),
   };
   const identities = {

@@ -118,7 +118,10 @@ const RASTER_SIGNATURES: readonly (readonly SignaturePart[])[] = [
   [[0, ascii('MM\0*')]],
   [[0, ascii('II+\0')]],
   [[0, ascii('MM\0+')]],
-  [[0, ascii('RIFF')], [8, ascii('WEBP')]],
+  [
+    [0, ascii('RIFF')],
+    [8, ascii('WEBP')],
+  ],
   [[4, ascii('ftyp')]],
 ];
 
@@ -178,11 +181,17 @@ async function decode8(bytes: Uint8Array, meta: Metadata, png: PngHeader | undef
   const { data, info } = await sharp(bytes, SHARP_OPTIONS).raw().toBuffer({ resolveWithObject: true });
   const grey = meta.space === 'b-w' || info.channels <= 2;
   const pick = channelPick(info.channels, grey, keepsAlpha(png));
-  const image = { width: info.width, height: info.height, channels: pick.length as 1 | 2 | 3 | 4, data: pickChannels(data, info.channels, pick) };
+  const image = {
+    width: info.width,
+    height: info.height,
+    channels: pick.length as 1 | 2 | 3 | 4,
+    data: pickChannels(data, info.channels, pick),
+  };
   if (png?.colourType === 0 && png.bitDepth === 1) return { ...image, pilSource: { mode: '1' } };
   if (!(png ? png.colourType === 3 : meta.isPalette)) return image;
   const gif = isGif(bytes) ? gifFirstFrame(bytes) : undefined;
-  if (gif?.transparent !== undefined && image.channels === 4) restoreTransparentColour(image.data, paletteColour(bytes, gif.palette, gif.transparent));
+  if (gif?.transparent !== undefined && image.channels === 4)
+    restoreTransparentColour(image.data, paletteColour(bytes, gif.palette, gif.transparent));
   const padColour = paletteColour(bytes, gif ? gif.palette : pngChunkOffset(bytes, 'PLTE'), 0);
   return { ...image, pilSource: { mode: 'P', padColour } };
 }

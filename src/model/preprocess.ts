@@ -93,7 +93,9 @@ function checkSpec(spec: PreprocessSpec): void {
 function checkImage(image: DecodedImage): void {
   const { width, height, channels, data } = image;
   if (!(width > 0 && height > 0) || data.length !== width * height * channels) {
-    throw new Error(`image data does not match its size: ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${data.length}`);
+    throw new Error(
+      `image data does not match its size: ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${data.length}`,
+    );
   }
 }
 

@@ -132,7 +132,14 @@ export function resampleInt(src: Uint16Array, width: number, height: number, t: 
   return vertical ? verticalInt(mid, cols, vertical, rows.start) : mid;
 }
 
-function copyBlock<T extends Uint8Array | Int32Array>(src: Uint8Array | Uint16Array, out: T, width: number, channels: number, rows: Range, cols: Range): T {
+function copyBlock<T extends Uint8Array | Int32Array>(
+  src: Uint8Array | Uint16Array,
+  out: T,
+  width: number,
+  channels: number,
+  rows: Range,
+  cols: Range,
+): T {
   const rowLength = (cols.end - cols.start) * channels;
   for (let y = rows.start, o = 0; y < rows.end; y++, o += rowLength) {
     const from = (y * width + cols.start) * channels;

@@ -45,7 +45,9 @@ export function resolveModelSource(model: string, dtype: ModelDtype, cwd: string
     return { id: model, kind: 'local', location: folder, dtype };
   }
   if (looksLikePath(model)) {
-    throw new InputError(`model folder ${folder} does not exist; --model takes a folder in the transformers.js layout or a hub id like Xenova/clip-vit-base-patch32`);
+    throw new InputError(
+      `model folder ${folder} does not exist; --model takes a folder in the transformers.js layout or a hub id like Xenova/clip-vit-base-patch32`,
+    );
   }
   return { id: model, kind: 'hub', location: model, dtype };
 }
@@ -78,4 +80,3 @@ async function hubCacheDir(): Promise<string | null> {
   const { env } = await import('@huggingface/transformers');
   return env.cacheDir;
 }
-

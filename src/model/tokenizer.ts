@@ -102,9 +102,7 @@ function decodeNumericRef(ref: string): string {
  */
 export function pythonHtmlUnescape(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(CHAR_REF, (whole: string, ref: string) =>
-    ref.startsWith('#') ? decodeNumericRef(ref) : decodeHTML(whole),
-  );
+  return text.replace(CHAR_REF, (whole: string, ref: string) => (ref.startsWith('#') ? decodeNumericRef(ref) : decodeHTML(whole)));
 }
 
 function pythonStrip(text: string): string {
@@ -212,7 +210,13 @@ export function createClipTokenizer(files: ClipTokenizerFiles): TextTokenizer {
   const contextLength = readContextLength(files);
   const startId = requireId(model.tokens_to_ids, START_TOKEN);
   const endId = requireId(model.tokens_to_ids, END_TOKEN);
-  const encode = makeBpeEncoder(model, new Map([[START_TOKEN, startId], [END_TOKEN, endId]]));
+  const encode = makeBpeEncoder(
+    model,
+    new Map([
+      [START_TOKEN, startId],
+      [END_TOKEN, endId],
+    ]),
+  );
   const keep = contextLength - 2;
   const tokenizeOne = (text: string): TokenizedText => {
     const bpe = encode(text);
@@ -228,7 +232,8 @@ export async function readClipTokenizerFiles(folder: string): Promise<ClipTokeni
     try {
       return JSON.parse(await readFile(file, 'utf8')) as unknown;
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : error instanceof Error ? error.message : String(error);
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : error instanceof Error ? error.message : String(error);
       throw new InputError(`cannot read tokenizer file ${file}: ${reason}`, { cause: error });
     }
   };

@@ -30,15 +30,37 @@ function setColour(sets: readonly string[]): { scale: { domain: string[]; range:
 export function metricsChart(model: ReportModel): TopLevelSpec {
   const sets = model.promptSets.map((s) => s.name);
   const values = model.metrics.map((m) => ({ ...m, metricLabel: METRIC_LABELS[m.metric], lo: m.interval?.lo, hi: m.interval?.hi }));
-  const x = { field: 'metricLabel', type: 'nominal', sort: METRIC_KEYS.map((k) => METRIC_LABELS[k]), title: null, axis: { labelAngle: 0 } } as const;
+  const x = {
+    field: 'metricLabel',
+    type: 'nominal',
+    sort: METRIC_KEYS.map((k) => METRIC_LABELS[k]),
+    title: null,
+    axis: { labelAngle: 0 },
+  } as const;
   const xOffset = { field: 'promptSet', type: 'nominal', sort: sets } as const;
   const y = { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] }, axis: { format: '.0%' } } as const;
   const layers: object[] = [
-    { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { field: 'promptSet', type: 'nominal', title: 'prompt file', sort: sets, legend: { orient: 'top', direction: 'horizontal' }, ...setColour(sets) } } },
+    {
+      mark: { type: 'bar', cornerRadiusEnd: 2 },
+      encoding: {
+        color: {
+          field: 'promptSet',
+          type: 'nominal',
+          title: 'prompt file',
+          sort: sets,
+          legend: { orient: 'top', direction: 'horizontal' },
+          ...setColour(sets),
+        },
+      },
+    },
     { mark: { type: 'text', dy: -4, fontSize: 11, baseline: 'bottom' }, encoding: { text: { field: 'value', format: '.1%' } } },
   ];
   if (values.some((v) => v.lo !== undefined)) {
-    layers.push({ transform: [{ filter: 'isValid(datum.lo)' }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } });
+    layers.push({
+      transform: [{ filter: 'isValid(datum.lo)' }],
+      mark: { type: 'rule', strokeWidth: 1.5 },
+      encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+    });
   }
   return {
     config: CONFIG,
@@ -61,11 +83,22 @@ export function confusionChart(view: ConfusionView): TopLevelSpec {
   const layers: object[] = [
     {
       mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
-      encoding: { color: { field: 'share', type: 'quantitative', title: 'share of row', scale: { domain: [0, 1], scheme: 'oranges' }, legend: { format: '.0%', gradientLength: 120 } } },
+      encoding: {
+        color: {
+          field: 'share',
+          type: 'quantitative',
+          title: 'share of row',
+          scale: { domain: [0, 1], scheme: 'oranges' },
+          legend: { format: '.0%', gradientLength: 120 },
+        },
+      },
     },
   ];
   // The diagonal (correct predictions) outlined, so the eye finds it at once.
-  layers.push({ transform: [{ filter: 'datum.truth === datum.predicted' }], mark: { type: 'rect', fill: null, stroke: '#333', strokeWidth: 1 } });
+  layers.push({
+    transform: [{ filter: 'datum.truth === datum.predicted' }],
+    mark: { type: 'rect', fill: null, stroke: '#333', strokeWidth: 1 },
+  });
   if (view.labels.length <= CONFUSION_TEXT_CLASSES) {
     layers.push({
       transform: [{ filter: 'datum.count > 0' }],
@@ -79,7 +112,13 @@ export function confusionChart(view: ConfusionView): TopLevelSpec {
     height: { step },
     data: { values },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: [...view.labels], title: 'predicted class', axis: { orient: 'top', labelAngle: -40 } },
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: [...view.labels],
+        title: 'predicted class',
+        axis: { orient: 'top', labelAngle: -40 },
+      },
       y: { field: 'truth', type: 'nominal', sort: [...view.labels], title: 'true class' },
     },
     layer: layers,

@@ -59,7 +59,14 @@ function subsetText(limit: number | null, perClass: number | null, seed: number)
 function promptSetView(set: PromptSetResult, firstClass: string | undefined): PromptSetView {
   const prompts = firstClass === undefined ? undefined : set.prompts[firstClass];
   const example = prompts === undefined ? null : { label: firstClass!, prompts };
-  return { name: set.name, file: set.file, templates: set.templates, truncatedPrompts: set.truncatedPrompts, metrics: set.metrics, example };
+  return {
+    name: set.name,
+    file: set.file,
+    templates: set.templates,
+    truncatedPrompts: set.truncatedPrompts,
+    metrics: set.metrics,
+    example,
+  };
 }
 
 function metricValues(sets: readonly PromptSetResult[], extras: ReportExtras): MetricValue[] {
@@ -133,8 +140,10 @@ export function headline(sets: readonly PromptSetView[]): string {
   const tied = ranked.filter((s) => acc(s) === acc(best));
   if (tied.length === ranked.length) return `No prompt file wins on acc1: all ${ranked.length} score ${pct(acc(best))}.`;
   if (tied.length > 1) {
-    return `${tied.map((s) => s.name).join(', ')} tie for the best acc1 (${pct(acc(best))}); ` +
-      `the worst, ${worst.name}, scores ${pct(acc(worst))}.`;
+    return (
+      `${tied.map((s) => s.name).join(', ')} tie for the best acc1 (${pct(acc(best))}); ` +
+      `the worst, ${worst.name}, scores ${pct(acc(worst))}.`
+    );
   }
   const lead = points(acc(best) - acc(second));
   const spread = ranked.length > 2 ? `; best to worst (${worst.name}) is ${points(acc(best) - acc(worst))}` : '';

@@ -28,7 +28,9 @@ export function intervals(results: Results): Record<string, Partial<Record<Metri
       const byMetric: Partial<Record<MetricKey, Interval>> = {};
       if (results.items.length > 0) byMetric.acc1 = acc1Interval(top1);
       if (set.metrics.acc5 !== null && results.items.length > 0) {
-        const top5 = results.items.filter((item) => (item.predictions[set.name] ?? []).slice(0, 5).some((p) => p.label === item.label)).length;
+        const top5 = results.items.filter((item) =>
+          (item.predictions[set.name] ?? []).slice(0, 5).some((p) => p.label === item.label),
+        ).length;
         byMetric.acc5 = wilsonInterval(top5, results.items.length);
       }
       return [set.name, byMetric];

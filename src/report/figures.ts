@@ -18,8 +18,21 @@ export async function renderCharts(model: ReportModel, renderer: ChartRenderer =
   const [metrics, heatmap, confusion, trend] = await Promise.all([
     renderer.render(metricsChart(model), 'metrics'),
     Promise.all(orders.map(async (order) => ({ order, svg: await renderer.render(heatmapChart(model, order), `heatmap-${order.key}`) }))),
-    Promise.all(model.confusion.map(async (view, i) => ({ promptSet: view.promptSet, svg: await renderer.render(confusionChart(view), `confusion-${i}`) }))),
-    hasTrend(model) ? renderer.render(trendChart(model.history, model.promptSets.map((s) => s.name)), 'trend') : undefined,
+    Promise.all(
+      model.confusion.map(async (view, i) => ({
+        promptSet: view.promptSet,
+        svg: await renderer.render(confusionChart(view), `confusion-${i}`),
+      })),
+    ),
+    hasTrend(model)
+      ? renderer.render(
+          trendChart(
+            model.history,
+            model.promptSets.map((s) => s.name),
+          ),
+          'trend',
+        )
+      : undefined,
   ]);
   return { metrics, heatmap, confusion, ...(trend === undefined ? {} : { trend }) };
 }

@@ -23,7 +23,12 @@ export interface GalleryPayload {
   readonly evaluated: number;
   readonly limit: number;
   readonly items: readonly GalleryItem[];
-  readonly pairs: readonly { readonly a: number; readonly b: number; readonly aOnly: readonly string[]; readonly bOnly: readonly string[] }[];
+  readonly pairs: readonly {
+    readonly a: number;
+    readonly b: number;
+    readonly aOnly: readonly string[];
+    readonly bOnly: readonly string[];
+  }[];
 }
 
 /**

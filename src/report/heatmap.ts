@@ -31,10 +31,13 @@ export function heatmapOrders(model: ReportModel): HeatmapOrder[] {
     const values = sets.map((s) => recall(s, label)).filter((v): v is number => v !== null);
     return values.length === 0 ? -1 : Math.max(...values) - Math.min(...values);
   };
-  const shown = model.classNames.length <= MAX_HEATMAP_CLASSES ? [...model.classNames] : topBy(model.classNames, spread, MAX_HEATMAP_CLASSES);
+  const shown =
+    model.classNames.length <= MAX_HEATMAP_CLASSES ? [...model.classNames] : topBy(model.classNames, spread, MAX_HEATMAP_CLASSES);
   const weakest = (set: string): string[] => topBy(shown, (c) => -(recall(set, c) ?? 2), shown.length);
   return [
-    ...(sets.length > 1 ? [{ key: 'spread', label: 'largest difference between prompt files first', classes: topBy(shown, spread, shown.length) }] : []),
+    ...(sets.length > 1
+      ? [{ key: 'spread', label: 'largest difference between prompt files first', classes: topBy(shown, spread, shown.length) }]
+      : []),
     { key: 'dataset', label: 'dataset order', classes: shown },
     ...sets.map((s, i) => ({ key: `set-${i}`, label: `weakest under ${s} first`, classes: weakest(s) })),
   ];
@@ -75,8 +78,20 @@ function recallPanel(model: ReportModel, order: HeatmapOrder, sets: readonly str
     .map((r) => ({ ...r, text: r.recall === null ? '–' : `${Math.round(r.recall * 100)}%` }));
   return cellPanel(values, order, true, {
     width: columns,
-    x: { field: 'promptSet', type: 'nominal', sort: [...sets], title: 'recall', axis: { orient: 'top', labelAngle: 0, labelLimit: Math.round(columns.step * LABEL_SLACK) } },
-    color: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1], scheme: 'blues' }, legend: { format: '.0%', gradientLength: 120 } },
+    x: {
+      field: 'promptSet',
+      type: 'nominal',
+      sort: [...sets],
+      title: 'recall',
+      axis: { orient: 'top', labelAngle: 0, labelLimit: Math.round(columns.step * LABEL_SLACK) },
+    },
+    color: {
+      field: 'recall',
+      type: 'quantitative',
+      title: 'recall',
+      scale: { domain: [0, 1], scheme: 'blues' },
+      legend: { format: '.0%', gradientLength: 120 },
+    },
     darkText: 'datum.recall > 0.6',
     nullTest: 'datum.recall === null',
   });
@@ -97,8 +112,20 @@ function deltaPanel(model: ReportModel, order: HeatmapOrder, sets: readonly stri
   const bound = Math.ceil(largest * 20) / 20;
   return cellPanel(values, order, false, {
     width: columns,
-    x: { field: 'promptSet', type: 'nominal', sort: others, title: `change vs ${base} (points)`, axis: { orient: 'top', labelAngle: 0, labelLimit: Math.round(columns.step * LABEL_SLACK) } },
-    color: { field: 'delta', type: 'quantitative', title: 'change', scale: { domain: [-bound, bound], scheme: 'redblue' }, legend: { format: '+.0%', gradientLength: 120 } },
+    x: {
+      field: 'promptSet',
+      type: 'nominal',
+      sort: others,
+      title: `change vs ${base} (points)`,
+      axis: { orient: 'top', labelAngle: 0, labelLimit: Math.round(columns.step * LABEL_SLACK) },
+    },
+    color: {
+      field: 'delta',
+      type: 'quantitative',
+      title: 'change',
+      scale: { domain: [-bound, bound], scheme: 'redblue' },
+      legend: { format: '+.0%', gradientLength: 120 },
+    },
     darkText: `abs(datum.delta) > ${bound * 0.6}`,
     nullTest: 'datum.delta === null',
   });
@@ -124,8 +151,14 @@ function cellPanel(values: object[], order: HeatmapOrder, rowLabels: boolean, e:
     data: { values },
     encoding: { x: e.x, y: rows(order, rowLabels) },
     layer: [
-      { mark: { type: 'rect', stroke: 'white', strokeWidth: 1 }, encoding: { color: { condition: { test: e.nullTest, value: '#eee' }, ...e.color } } },
-      { mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'text' }, color: { condition: { test: e.darkText, value: 'white' }, value: '#222' } } },
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+        encoding: { color: { condition: { test: e.nullTest, value: '#eee' }, ...e.color } },
+      },
+      {
+        mark: { type: 'text', fontSize: 10 },
+        encoding: { text: { field: 'text' }, color: { condition: { test: e.darkText, value: 'white' }, value: '#222' } },
+      },
     ],
   };
 }

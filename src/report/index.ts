@@ -59,7 +59,11 @@ async function buildClassificationReport(results: Results, options: ReportOption
   const chosen = selectGallery(results, model, limit);
   // Thumbnails first: sharp loads and its work runs on libuv's threads while the charts render.
   const [thumbs, charts] = await Promise.all([
-    makeThumbnails(options.images, chosen.map((i) => i.id), 'gallery'),
+    makeThumbnails(
+      options.images,
+      chosen.map((i) => i.id),
+      'gallery',
+    ),
     renderCharts(model, options.renderer),
   ]);
   const gallery = galleryPayload(results, model, chosen, thumbs.byId, limit);
@@ -119,7 +123,11 @@ export interface RunReportOptions {
  * whose results.json is already safe on disk: it becomes a warning, and `bench report` can
  * rebuild the page later.
  */
-export async function writeRunReport(results: Results | RetrievalResults, runDir: string, options: RunReportOptions): Promise<ReportFiles | undefined> {
+export async function writeRunReport(
+  results: Results | RetrievalResults,
+  runDir: string,
+  options: RunReportOptions,
+): Promise<ReportFiles | undefined> {
   try {
     const written = await writeReport(results, runDir, {
       images: { dataset: options.dataset },
@@ -130,7 +138,9 @@ export async function writeRunReport(results: Results | RetrievalResults, runDir
     if (written.thumbnailNote !== null) options.onWarning?.(written.thumbnailNote);
     return { html: written.html, summary: written.summary, csv: written.csv };
   } catch (error) {
-    options.onWarning?.(`the HTML report could not be written (${error instanceof Error ? error.message : String(error)}); rebuild it with: bench report ${path.join(runDir, 'results.json')}`);
+    options.onWarning?.(
+      `the HTML report could not be written (${error instanceof Error ? error.message : String(error)}); rebuild it with: bench report ${path.join(runDir, 'results.json')}`,
+    );
     return undefined;
   }
 }

@@ -64,7 +64,10 @@ function promptFilesSection(model: ReportModel): SafeHtml {
 
 function promptRow(set: PromptSetView, index: number, best: boolean): SafeHtml {
   const example = set.example;
-  const rendered = example === null ? html`` : html`<div class="file">rendered for “${example.label}”:</div><pre class="templates">${example.prompts.join('\n')}</pre>`;
+  const rendered =
+    example === null
+      ? html``
+      : html`<div class="file">rendered for “${example.label}”:</div><pre class="templates">${example.prompts.join('\n')}</pre>`;
   return html`<tr${best ? trusted(' class="best"') : ''}>
 ${promptFileCell(index, set.name, set.file, best ? ' (best acc1)' : '')}
 ${templatesCell(set.templates, set.truncatedPrompts.length, rendered)}

@@ -8,7 +8,10 @@ const MAX_LISTED_ERRORS = 1000;
 
 /** A chart's SVG; a `variant` is one of a group that a select[data-switch] switches between. */
 export function figure(name: string, label: string, svg: string, variant?: { group: string; key: string; hidden: boolean }): SafeHtml {
-  const attrs = variant === undefined ? '' : html` data-group="${variant.group}" data-variant="${variant.key}"${variant.hidden ? trusted(' hidden') : ''}`;
+  const attrs =
+    variant === undefined
+      ? ''
+      : html` data-group="${variant.group}" data-variant="${variant.key}"${variant.hidden ? trusted(' hidden') : ''}`;
   return html`<figure class="chart" data-chart="${name}" role="img" aria-label="${label}"${attrs}>${trusted(svg)}</figure>`;
 }
 

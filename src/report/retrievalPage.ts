@@ -28,7 +28,10 @@ export function renderRetrievalPage(input: RetrievalPageInput): string {
     headline: model.headline,
     facts: runFacts(h, [
       ['images folder', d.imagesDir],
-      ['images · captions', `${results.images.length} evaluated of ${d.imageCount} selected · ${results.captions.length} captions · ${d.limit === null ? 'all images' : `limit ${d.limit} (seed ${results.run.seed})`}`],
+      [
+        'images · captions',
+        `${results.images.length} evaluated of ${d.imageCount} selected · ${results.captions.length} captions · ${d.limit === null ? 'all images' : `limit ${d.limit} (seed ${results.run.seed})`}`,
+      ],
     ]),
     toc: [
       ['prompt-files', 'Prompt files'],
@@ -36,6 +39,11 @@ export function renderRetrievalPage(input: RetrievalPageInput): string {
       ['examples', 'Examples'],
       ...(h.errors.length > 0 ? ([['errors', 'Unreadable images']] as [string, string][]) : []),
     ],
-    sections: [recallTable(model), recallSection(input.chart), examplesSection(results, input.thumbs, input.thumbnailNote), errorSection(h)],
+    sections: [
+      recallTable(model),
+      recallSection(input.chart),
+      examplesSection(results, input.thumbs, input.thumbnailNote),
+      errorSection(h),
+    ],
   });
 }

@@ -42,13 +42,13 @@ export function examplesSection(results: Results, thumbs: Thumbs, thumbnailNote:
 ${thumbnailNote === null ? '' : html`<p class="note">${thumbnailNote}</p>`}
 <div class="controls"><label>Prompt file: <select data-switch="examples">${sets.map((s, i) => html`<option value="set-${i}">${s.name}</option>`)}</select></label></div>
 ${sets.map(
-    (set, i) => html`<div class="example-set" data-group="examples" data-variant="set-${i}"${i > 0 ? trusted(' hidden') : ''}>
+  (set, i) => html`<div class="example-set" data-group="examples" data-variant="set-${i}"${i > 0 ? trusted(' hidden') : ''}>
 <h3>Caption → image</h3>
 ${set.examples.captionToImages.slice(0, RETRIEVAL_EXAMPLES).map((q) => captionQuery(results, q, thumbs))}
 <h3>Image → caption</h3>
 ${set.examples.imageToCaptions.slice(0, RETRIEVAL_EXAMPLES).map((q) => imageQuery(results, q, thumbs))}
 </div>`,
-  )}
+)}
 </section>`;
 }
 

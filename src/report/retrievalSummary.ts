@@ -10,7 +10,8 @@ export function retrievalSummary(model: RetrievalModel): string {
   const ks = results.run.ks;
   const header = DIRECTIONS.flatMap((d) => ks.map((k) => `${d === 'image' ? 'caption→image' : 'image→caption'} R@${k}`));
   const rows = results.promptSets.map(
-    (s) => `| ${escapeMarkdown(s.name)} | ${s.templates.length} | ${DIRECTIONS.flatMap((d) => ks.map((k) => pct(s.metrics[metricName(d, k)] ?? null, 2))).join(' | ')} |`,
+    (s) =>
+      `| ${escapeMarkdown(s.name)} | ${s.templates.length} | ${DIRECTIONS.flatMap((d) => ks.map((k) => pct(s.metrics[metricName(d, k)] ?? null, 2))).join(' | ')} |`,
   );
   return `${[
     `### ClipBench retrieval: ${escapeMarkdown(h.dataset)} · ${escapeMarkdown(h.model)} (${escapeMarkdown(h.dtype)})`,

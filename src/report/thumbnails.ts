@@ -35,7 +35,10 @@ export async function makeThumbnails(images: ReportImages, ids: readonly string[
   const byId = await thumbnailsOf(sourcesOf(images, ids));
   const missing = ids.length - byId.size;
   if (missing === 0) return { byId, note: null };
-  return { byId, note: `${missing} of ${ids.length} ${SHOWN[shown].images} were not found or could not be read in ${whereOf(images)}; they are shown without a thumbnail.` };
+  return {
+    byId,
+    note: `${missing} of ${ids.length} ${SHOWN[shown].images} were not found or could not be read in ${whereOf(images)}; they are shown without a thumbnail.`,
+  };
 }
 
 /** id → data: URI for each source that can be read (unreadable ones are left out), a few at a time. */
@@ -77,7 +80,8 @@ async function thumbnail(source: ImageSource, size: number): Promise<string> {
       : sharp(Buffer.from(source.image.data.buffer, source.image.data.byteOffset, source.image.data.byteLength), {
           raw: { width: source.image.width, height: source.image.height, channels: source.image.channels },
         });
-  const meta = source.kind === 'file' ? await input.metadata() : { channels: source.image.channels, hasAlpha: source.image.channels % 2 === 0 };
+  const meta =
+    source.kind === 'file' ? await input.metadata() : { channels: source.image.channels, hasAlpha: source.image.channels % 2 === 0 };
   const lossless = meta.hasAlpha === true || (meta.channels ?? 3) <= 2;
   const resized = input.resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
   const bytes = await (lossless ? resized.png({ compressionLevel: 9 }) : resized.jpeg({ quality: 72, mozjpeg: true })).toBuffer();

@@ -41,7 +41,8 @@ function formatContrasts(results: Results, contrasts: readonly PromptSetContrast
 
 /** One stdout line: where a run's time went, stage by stage (results.json `run.timings`). */
 export function formatTimings(t: RunTimings): string {
-  const rate = t.imagesPerSecond === null ? '' : ` (${t.imagesPerSecond >= 100 ? Math.round(t.imagesPerSecond) : t.imagesPerSecond.toFixed(1)} img/s)`;
+  const rate =
+    t.imagesPerSecond === null ? '' : ` (${t.imagesPerSecond >= 100 ? Math.round(t.imagesPerSecond) : t.imagesPerSecond.toFixed(1)} img/s)`;
   const stages = [
     `start-up ${seconds(t.startup)}`,
     `dataset ${seconds(t.dataset)}`,

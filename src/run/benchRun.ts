@@ -38,7 +38,12 @@ export interface BenchRunHooks {
  * cost milliseconds, not a model load), runs the dataset's task, and writes reports/<run-id>/.
  * results.json's `run.timings` times each stage from process start (see RunTimings).
  */
-export async function benchRun(config: RunConfig, promptFiles: readonly string[], cwd: string, hooks: BenchRunHooks = {}): Promise<BenchRunOutput> {
+export async function benchRun(
+  config: RunConfig,
+  promptFiles: readonly string[],
+  cwd: string,
+  hooks: BenchRunHooks = {},
+): Promise<BenchRunOutput> {
   const clock = startStageClock();
   const startedAt = Date.now();
   // Started first so vega loads on another core while this thread loads the dataset and model
@@ -68,7 +73,15 @@ async function runStages(
 ): Promise<BenchRunOutput> {
   const { promptSets, dataset, cache } = await clock.time('dataset', async () => {
     const promptSets = await loadPromptSets(promptFiles);
-    const dataset = selectItems(await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir, split: config.split ?? undefined, images: config.images ?? undefined }), config);
+    const dataset = selectItems(
+      await loadAnyDataset(config.dataset, {
+        cwd,
+        datasetsDir: config.datasetsDir,
+        split: config.split ?? undefined,
+        images: config.images ?? undefined,
+      }),
+      config,
+    );
     checkTask(dataset, config, promptSets);
     const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
     if (blank !== undefined) hooks.onWarning?.(blank);
@@ -102,7 +115,13 @@ async function runStages(
     const runDir = await createRunDir(config.out, runId);
     const results =
       dataset.task === 'retrieval'
-        ? await runRetrieval({ ...context, dataset, limit: config.limit, promptSets: promptSets.length > 0 ? promptSets : [captionsAsTheyAre()], ks: config.recallK })
+        ? await runRetrieval({
+            ...context,
+            dataset,
+            limit: config.limit,
+            promptSets: promptSets.length > 0 ? promptSets : [captionsAsTheyAre()],
+            ks: config.recallK,
+          })
         : await runClassification({ ...context, dataset, subset: { limit: config.limit, perClass: config.perClass }, promptSets });
     const { resultsFile, report } = await clock.time('report', async () => {
       // results.json first: a report that fails or crashes must not cost the run's results.
@@ -154,10 +173,14 @@ function checkTask(dataset: Dataset, config: RunConfig, promptSets: readonly Pro
   if (dataset.task === 'classification') {
     if (promptSets.length === 0) throw new InputError('no prompt files: pass --prompts <file.hbs> (see prompts/ for examples)');
     if (dataset.items.length === 0) throw new InputError(`dataset ${dataset.root} has no items to evaluate`);
-    const usesCaption = promptSets.flatMap((s) => s.templates.filter((t) => t.variables.includes('caption')).map((t) => `${s.file}:${t.line}`));
-    if (usesCaption.length > 0) throw new InputError(`${usesCaption[0]}: {{caption}} needs a captioned (retrieval) dataset; use {{label}} here`);
+    const usesCaption = promptSets.flatMap((s) =>
+      s.templates.filter((t) => t.variables.includes('caption')).map((t) => `${s.file}:${t.line}`),
+    );
+    if (usesCaption.length > 0)
+      throw new InputError(`${usesCaption[0]}: {{caption}} needs a captioned (retrieval) dataset; use {{label}} here`);
     return;
   }
   const usesLabel = promptSets.flatMap((s) => s.templates.filter((t) => t.variables.includes('label')).map((t) => `${s.file}:${t.line}`));
-  if (usesLabel.length > 0) throw new InputError(`${usesLabel[0]}: {{label}} needs a classification dataset; wrap captions with {{caption}}`);
+  if (usesLabel.length > 0)
+    throw new InputError(`${usesLabel[0]}: {{label}} needs a classification dataset; wrap captions with {{caption}}`);
 }

@@ -74,7 +74,10 @@ export async function embedImages(
 }
 
 /** Runs the images that decoded; the others keep their error. */
-async function embedPrepared(model: ClipModel, pixels: readonly (Float32Array | Error)[]): Promise<({ vector: Float32Array; flags: number } | Error)[]> {
+async function embedPrepared(
+  model: ClipModel,
+  pixels: readonly (Float32Array | Error)[],
+): Promise<({ vector: Float32Array; flags: number } | Error)[]> {
   const vectors = await model.embedImages(pixels.filter((p): p is Float32Array => p instanceof Float32Array));
   let next = 0;
   return pixels.map((p) => (p instanceof Float32Array ? { vector: vectors[next++]!, flags: 0 } : p));

@@ -20,7 +20,12 @@ export interface TextEmbeddings {
  * because the cache keys a text by the ids it feeds; misses are batched in order of token count,
  * so padding to the longest in a batch stays small.
  */
-export async function embedTexts(model: ClipModel, prompts: readonly string[], batchSize: number, session: CacheSession): Promise<TextEmbeddings> {
+export async function embedTexts(
+  model: ClipModel,
+  prompts: readonly string[],
+  batchSize: number,
+  session: CacheSession,
+): Promise<TextEmbeddings> {
   const tokenizer = await model.tokenizer();
   const tokenized = tokenizer.tokenize([...new Set(prompts)]);
   const identity = await model.identity('text');

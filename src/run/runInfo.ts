@@ -28,7 +28,9 @@ export async function runInfo(
 ): Promise<Omit<RunInfo, 'dataset'>> {
   const { model } = context;
   const weights = await Promise.all(
-    (['text', 'vision'] as const).map(async (tower) => [onnxFileName(tower, model.source.dtype), (await model.identity(tower)).weights] as const),
+    (['text', 'vision'] as const).map(
+      async (tower) => [onnxFileName(tower, model.source.dtype), (await model.identity(tower)).weights] as const,
+    ),
   );
   return {
     id: context.runId,

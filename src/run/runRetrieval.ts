@@ -72,7 +72,10 @@ export async function runRetrieval(options: RetrievalRunOptions): Promise<Retrie
 }
 
 function examples(scores: readonly Float64Array[]): RetrievalPromptSetResult['examples'] {
-  const top = (row: ArrayLike<number>): number[] => Array.from(row, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b).slice(0, TOP);
+  const top = (row: ArrayLike<number>): number[] =>
+    Array.from(row, (_, i) => i)
+      .sort((a, b) => row[b]! - row[a]! || a - b)
+      .slice(0, TOP);
   const column = (image: number): Float64Array => Float64Array.from(scores, (row) => row[image]!);
   const images = scores[0]?.length ?? 0;
   return {

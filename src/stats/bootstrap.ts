@@ -39,11 +39,16 @@ export interface PairedIntervals {
 export function pairedBootstrap(sample: PairedSample, settings: BootstrapSettings = DEFAULT_BOOTSTRAP): PairedIntervals {
   const n = sample.before1.length;
   assertIndexRange(n);
-  if (!Number.isInteger(settings.resamples) || settings.resamples < 1) throw new RangeError(`pairedBootstrap: resamples must be a positive whole number`);
+  if (!Number.isInteger(settings.resamples) || settings.resamples < 1)
+    throw new RangeError(`pairedBootstrap: resamples must be a positive whole number`);
   const d1 = differences(sample.before1, sample.after1);
   const d5 = sample.before5 && sample.after5 ? differences(sample.before5, sample.after5) : null;
   const classCount = sample.classes.reduce((max, c) => Math.max(max, c + 1), 0);
-  const stats = { acc1: new Float64Array(settings.resamples), acc5: new Float64Array(settings.resamples), mpcr: new Float64Array(settings.resamples) };
+  const stats = {
+    acc1: new Float64Array(settings.resamples),
+    acc5: new Float64Array(settings.resamples),
+    mpcr: new Float64Array(settings.resamples),
+  };
   const rng = new Mulberry32(settings.seed);
   const support = new Float64Array(classCount);
   const classDiff = new Float64Array(classCount);

@@ -1,7 +1,10 @@
 /** The one place numbers and user text are formatted for terminals, Markdown and the report. */
 
 /** 0.8765 → "87.65%"; null or undefined (acc5 with under 5 classes, say) → `missing`. */
-export function percent(value: number | null | undefined, { digits = 2, missing = 'n/a' }: { digits?: number; missing?: string } = {}): string {
+export function percent(
+  value: number | null | undefined,
+  { digits = 2, missing = 'n/a' }: { digits?: number; missing?: string } = {},
+): string {
   return value === null || value === undefined ? missing : `${(value * 100).toFixed(digits)}%`;
 }
 

@@ -41,7 +41,9 @@ let writes: Promise<void> = Promise.resolve();
 
 /** Read-merge-write, one at a time in this process, so the two towers' hashes never overwrite each other. */
 function updateMemo(memoFile: string, entries: Memo): Promise<void> {
-  writes = writes.then(async () => writeFileAtomically(path.resolve(memoFile), JSON.stringify({ ...(await readMemo(memoFile)), ...entries })));
+  writes = writes.then(async () =>
+    writeFileAtomically(path.resolve(memoFile), JSON.stringify({ ...(await readMemo(memoFile)), ...entries })),
+  );
   return writes;
 }
 

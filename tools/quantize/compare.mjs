@@ -34,15 +34,24 @@ const classes = Object.values(JSON.parse(readFileSync(path.join(demo, 'classname
 const texts = [...reference.texts.map((t) => t.text), ...classes.map((c) => `a photo of a ${c}.`)];
 
 const imageFiles = reference.images.map((r) => path.join(goldens, r.image));
-const classDirs = readdirSync(demo, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const perClass = classDirs.map((c) => readdirSync(path.join(demo, c)).sort().map((f) => path.join(demo, c, f)));
+const classDirs = readdirSync(demo, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const perClass = classDirs.map((c) =>
+  readdirSync(path.join(demo, c))
+    .sort()
+    .map((f) => path.join(demo, c, f)),
+);
 for (let i = 0; imageFiles.length < reference.images.length + Number(values.images); i++) {
   const list = perClass[i % perClass.length];
   imageFiles.push(list[Math.floor(i / perClass.length)]);
 }
 
 function cosine(a, b) {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];
@@ -77,6 +86,11 @@ const q8 = await embed('q8');
 console.log(`model ${path.relative(ROOT, modelDir) || modelDir}, ${threads} threads`);
 summary('text embeddings ', fp32.textEmbeds, q8.textEmbeds);
 summary('image embeddings', fp32.imageEmbeds, q8.imageEmbeds);
-for (const [name, r] of [['fp32', fp32], ['q8', q8]]) {
-  console.log(`${name}: ${imageFiles.length} images in ${r.seconds.toFixed(2)} s (${(imageFiles.length / r.seconds).toFixed(1)} img/s, batches of 25)`);
+for (const [name, r] of [
+  ['fp32', fp32],
+  ['q8', q8],
+]) {
+  console.log(
+    `${name}: ${imageFiles.length} images in ${r.seconds.toFixed(2)} s (${(imageFiles.length / r.seconds).toFixed(1)} img/s, batches of 25)`,
+  );
 }
