@@ -2,14 +2,13 @@
 // Cold vs warm `bench run` with the embedding cache: ViT-B/32-sized fixture, 2,000 Fashion-MNIST
 // test images, three prompt files. Prints wall times, their ratio, and where the warm time goes.
 // Usage: npm run build && node bench/cache.mjs [--limit 2000] [--model test/fixtures/generated/vit-b-32]
-import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fashionRunArgs, readResults, root, runBench } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     limit: { type: 'string', default: '2000' },
@@ -27,29 +26,14 @@ const cacheDir = path.join(work, 'cache');
 
 function run(label) {
   const out = path.join(work, label);
-  const args = [
-    'bin/bench.js',
-    'run',
-    '--prompts',
-    ...prompts,
-    '--dataset',
-    'fashion-mnist',
-    '--limit',
-    values.limit,
-    '--model',
-    model,
-    '--cache-dir',
-    cacheDir,
-    '--out',
-    out,
-  ];
-  const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (child.status !== 0) throw new Error(`${label} run failed:\n${child.stderr}`);
-  const [runId] = readdirSync(out);
-  const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
-  return { wallMs, inRunMs: results.run.durationMs, cache: results.run.cache, acc1: results.promptSets.map((s) => s.metrics.acc1) };
+  const { seconds } = runBench(fashionRunArgs({ prompts, limit: values.limit, model, cacheDir, out }), { what: `${label} run` });
+  const results = readResults(out);
+  return {
+    wallMs: seconds * 1000,
+    inRunMs: results.run.durationMs,
+    cache: results.run.cache,
+    acc1: results.promptSets.map((s) => s.metrics.acc1),
+  };
 }
 
 function bareStartMs() {

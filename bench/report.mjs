@@ -7,14 +7,12 @@
 // (navigation start to load event, and to every chart visible).
 // Usage: npm run build && node bench/report.mjs [--items 10000] [--real] [--runs 5] [--keep]
 /* global document -- the functions openTimes passes to page.waitForFunction run in the page (Playwright) */
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fashionRunArgs, median, readResults, root, runBench } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     items: { type: 'string', default: '10000' },
@@ -139,25 +137,9 @@ async function syntheticResults(count) {
 
 function realRun(count) {
   const out = path.join(work, 'runs');
-  const args = [
-    'bin/bench.js',
-    'run',
-    '--prompts',
-    ...PROMPTS,
-    '--dataset',
-    'fashion-mnist',
-    '--limit',
-    String(count),
-    '--model',
-    'test/fixtures/tiny-clip',
-    '--cache-dir',
-    path.join(work, 'cache'),
-    '--out',
-    out,
-  ];
-  const child = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
-  return JSON.parse(readFileSync(path.join(out, readdirSync(out)[0], 'results.json'), 'utf8'));
+  const model = 'test/fixtures/tiny-clip';
+  runBench(fashionRunArgs({ prompts: PROMPTS, limit: count, model, cacheDir: path.join(work, 'cache'), out }), { what: 'bench run' });
+  return readResults(out);
 }
 
 async function openTimes(file, runs) {
@@ -208,7 +190,6 @@ async function openTimes(file, runs) {
   return times;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const count = Number(values.items);
 const results = values.real ? realRun(count) : await syntheticResults(count);
 writeFileSync(path.join(work, 'results.json'), JSON.stringify(results));

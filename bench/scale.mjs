@@ -21,19 +21,17 @@
 // Usage: npm run build && node bench/scale.mjs [--sizes 1000,10000,60000] [--split train]
 //        [--model <dir>] [--repeat 1]   (quick: --sizes 1000,10000; the default takes ~1–2 minutes
 //        per repeat on 2 cores)
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { configModel, median, readResults, runBench } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000,10000,60000' },
     split: { type: 'string', default: 'train' },
-    model: { type: 'string', default: JSON.parse(readFileSync(path.join(root, 'bench.config.json'), 'utf8')).model },
+    model: { type: 'string', default: configModel() },
     repeat: { type: 'string', default: '1' },
   },
 });
@@ -62,9 +60,6 @@ function benchRun(limit) {
   const out = path.join(work, label);
   const usageFile = path.join(work, `${label}.json`);
   const args = [
-    '--import',
-    exitHook,
-    'bin/bench.js',
     'run',
     '--dataset',
     'fashion-mnist',
@@ -80,18 +75,12 @@ function benchRun(limit) {
     '--out',
     out,
   ];
-  const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, args, {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1', SCALE_USAGE_FILE: usageFile },
+  const { seconds: wall } = runBench(args, {
+    nodeArgs: ['--import', exitHook],
+    env: { SCALE_USAGE_FILE: usageFile },
+    what: `bench run --limit ${limit}`,
   });
-  const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  if (child.status !== 0) throw new Error(`bench run --limit ${limit} failed (exit ${child.status}):\n${child.stderr}`);
-  const [runId] = readdirSync(out, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
-  const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
+  const results = readResults(out);
   if (results.items.length !== limit) throw new Error(`asked for ${limit} images, results.json has ${results.items.length}`);
   rmSync(out, { recursive: true, force: true });
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
@@ -99,7 +88,6 @@ function benchRun(limit) {
   return { wall, embedding: typeof embedding === 'number' ? embedding : undefined, rssMb: usage.maxRssKb / 1024, cpu: usage.cpuUs / 1e6 };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
   `machine: ${os.availableParallelism()} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)} at start`,
 );

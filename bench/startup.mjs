@@ -8,16 +8,16 @@
 //   --model defaults to the demo model of bench.config.json; the ViT-B/32-sized fixture:
 //   /usr/bin/python3 tools/fixtures/make_fixture.py --preset vit-b-32 --out test/fixtures/generated/vit-b-32
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { configModel, fashionRunArgs, median, readResults, root, runBench } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: JSON.parse(readFileSync(path.join(root, 'bench.config.json'), 'utf8')).model },
+    model: { type: 'string', default: configModel() },
     limit: { type: 'string', default: '600' },
     repeat: { type: 'string', default: '5' },
     'warm-runs': { type: 'string', default: '3' },
@@ -57,19 +57,10 @@ writeFileSync(
 );
 const hook = pathToFileURL(path.join(work, 'register.mjs')).href;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (seconds) => `${seconds.toFixed(2)} s`;
 
 function timed(args, { withHook = false } = {}) {
-  const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [...(withHook ? ['--import', hook] : []), 'bin/bench.js', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (child.status !== 0) throw new Error(`bench ${args.join(' ')} failed (exit ${child.status}):\n${child.stderr}`);
-  return { seconds, stdout: child.stdout };
+  return runBench(args, { nodeArgs: withHook ? ['--import', hook] : [] });
 }
 
 /** Heavy packages the last hooked run resolved (any file under node_modules/<package>/). */
@@ -81,26 +72,9 @@ function heavyLoaded() {
 
 function benchRun(label) {
   const out = path.join(work, label);
-  const args = [
-    'run',
-    '--prompts',
-    ...prompts,
-    '--dataset',
-    'fashion-mnist',
-    '--limit',
-    values.limit,
-    '--model',
-    model,
-    '--cache-dir',
-    cacheDir,
-    '--out',
-    out,
-  ];
+  const args = fashionRunArgs({ prompts, limit: values.limit, model, cacheDir, out });
   const { seconds } = timed(args);
-  const [runId] = readdirSync(out, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
-  const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
+  const results = readResults(out);
   return { seconds, args, timings: results.run.timings, cache: results.run.cache, acc1: results.promptSets.map((p) => p.metrics.acc1) };
 }
 

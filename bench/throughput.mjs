@@ -7,9 +7,7 @@
 // For the ViT-B/32-sized fixture on Fashion-MNIST and on a folder of real photos, then q8 vs fp32
 // on the demo model, and peak RSS of a 1,000- vs a 10,000-image run.
 // Usage: npm run build && node bench/throughput.mjs [--images 2000] [--photos <dir>] [--skip fmnist,photos,q8,rss]
-import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,13 +18,13 @@ import { decodeImage } from '../dist/model/decode.js';
 import { preprocessImage } from '../dist/model/preprocess.js';
 import { loadPreprocessSpec } from '../dist/model/clipModel.js';
 import { resolveModelSource } from '../dist/model/source.js';
+import { configModel, readResults, root, runBench } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '2000' },
     model: { type: 'string', default: 'test/fixtures/generated/vit-b-32' },
-    demo: { type: 'string', default: JSON.parse(readFileSync(path.join(root, 'bench.config.json'), 'utf8')).model },
+    demo: { type: 'string', default: configModel() },
     photos: { type: 'string', default: path.resolve(root, 'test/reference/goldens/preprocess/images') },
     skip: { type: 'string', default: '' },
   },
@@ -94,7 +92,6 @@ async function rawEngine(model, datasetSpec, limit) {
 function benchRun(model, datasetSpec, limit, extra = []) {
   const out = path.join(work, `out-${Math.random().toString(36).slice(2)}`);
   const args = [
-    'bin/bench.js',
     'run',
     '--prompts',
     'prompts/basic.hbs',
@@ -111,19 +108,9 @@ function benchRun(model, datasetSpec, limit, extra = []) {
     String(batchSize),
     ...extra,
   ];
-  const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', process.execPath, ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (child.status !== 0) throw new Error(`bench run failed:\n${child.stderr}`);
-  const [runId] = readdirSync(out, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name);
-  const results = JSON.parse(readFileSync(path.join(out, runId, 'results.json'), 'utf8'));
-  const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(child.stderr)[1]) / 1024;
+  const { seconds, stderr } = runBench(args, { wrapper: ['/usr/bin/time', '-f', 'maxrss_kb=%M'], what: 'bench run' });
+  const results = readResults(out);
+  const maxRssMb = Number(/maxrss_kb=(\d+)/.exec(stderr)[1]) / 1024;
   return { imgPerSec: results.items.length / seconds, seconds, maxRssMb, results, timings: results.run.timings };
 }
 

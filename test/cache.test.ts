@@ -16,6 +16,19 @@ function runArgs(cacheDir: string, out: string, ...rest: string[]): string[] {
   return ['run', '--prompts', 'prompts/basic.hbs', '--model', TINY_MODEL, '--cache-dir', cacheDir, '--out', out, '--threads', '1', ...rest];
 }
 
+/** `bench run` of `model` on `dataset` with prompts/basic.hbs and the cache in `cacheDir`, written under `out`. */
+function modelRunArgs(model: string, dataset: string, cacheDir: string, out: string, ...rest: string[]): string[] {
+  return ['run', '--prompts', 'prompts/basic.hbs', '--model', model, '--dataset', dataset, '--cache-dir', cacheDir, '--out', out, ...rest];
+}
+
+/** Runs that into a fresh --out folder, which must succeed, and returns what it took from the cache and computed. */
+function cacheUse(model: string, dataset: string, cacheDir: string, ...rest: string[]): Results['run']['cache'] {
+  const out = tempDir('reports-');
+  const r = bench(modelRunArgs(model, dataset, cacheDir, out, ...rest));
+  expect(r.status, r.stderr).toBe(0);
+  return latestResults(out).run.cache;
+}
+
 function latestResults(out: string): Results {
   const runs = runDirs(out);
   return JSON.parse(readFileSync(path.join(out, runs.at(-1)!, 'results.json'), 'utf8')) as Results;
@@ -138,24 +151,7 @@ describe('cache keys never give a stale hit', () => {
     cpSync(TINY_MODEL, first, { recursive: true });
     cpSync(TINY_MODEL, second, { recursive: true });
     const dataset = smallFolderDataset(3, 2);
-    const run = (model: string) => {
-      const out = tempDir('reports-');
-      const r = bench([
-        'run',
-        '--prompts',
-        'prompts/basic.hbs',
-        '--model',
-        model,
-        '--dataset',
-        dataset,
-        '--cache-dir',
-        cache,
-        '--out',
-        out,
-      ]);
-      expect(r.status, r.stderr).toBe(0);
-      return latestResults(out).run.cache;
-    };
+    const run = (model: string) => cacheUse(model, dataset, cache);
     expect(run(first)).toMatchObject({ images: { fromCache: 0, computed: 6 }, texts: { fromCache: 0, computed: 3 } });
     expect(run(second)).toMatchObject({ images: { fromCache: 6, computed: 0 }, texts: { fromCache: 3, computed: 0 } });
     // Same ONNX weights, another vocabulary: "bag" now maps to another id, so only its prompt misses.
@@ -172,25 +168,7 @@ describe('cache keys never give a stale hit', () => {
     const model = tempDir('model-');
     cpSync(TINY_MODEL, model, { recursive: true });
     const dataset = smallFolderDataset(3, 2);
-    const run = (...extra: string[]) => {
-      const out = tempDir('reports-');
-      const r = bench([
-        'run',
-        '--prompts',
-        'prompts/basic.hbs',
-        '--model',
-        model,
-        '--dataset',
-        dataset,
-        '--cache-dir',
-        cache,
-        '--out',
-        out,
-        ...extra,
-      ]);
-      expect(r.status, r.stderr).toBe(0);
-      return latestResults(out).run.cache;
-    };
+    const run = (...extra: string[]) => cacheUse(model, dataset, cache, ...extra);
     expect(run()).toMatchObject({ images: { fromCache: 0, computed: 6 }, texts: { fromCache: 0, computed: 3 } });
     expect(run()).toMatchObject({ images: { fromCache: 6, computed: 0 }, texts: { fromCache: 3, computed: 0 } });
     expect(run('--preprocess', 'hf')).toMatchObject({ images: { fromCache: 0, computed: 6 }, texts: { fromCache: 3, computed: 0 } });
@@ -207,19 +185,7 @@ describe('cache behaviour in runs', () => {
     const model = tempDir('model-');
     cpSync(TINY_MODEL, model, { recursive: true });
     const dataset = smallFolderDataset(4, 3);
-    const args = (out: string) => [
-      'run',
-      '--prompts',
-      'prompts/basic.hbs',
-      '--model',
-      model,
-      '--dataset',
-      dataset,
-      '--cache-dir',
-      cache,
-      '--out',
-      out,
-    ];
+    const args = (out: string) => modelRunArgs(model, dataset, cache, out);
     const onnx = ['text', 'vision'].map((tower) => path.join(model, `onnx/${tower}_model.onnx`));
     for (const file of onnx) utimesSync(file, 1_700_000_000, 1_700_000_000);
     const cold = tempDir('reports-');

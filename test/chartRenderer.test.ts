@@ -10,11 +10,10 @@ import { inProcessRenderer, openChartWorkers, startChartWorker, type ChartRender
 import { buildReport } from '../src/report/index.js';
 import { encodePng } from '../src/report/png.js';
 import { scopeIds } from '../src/report/svg.js';
-import type { ReportExtras } from '../src/report/types.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
 import { workerScript } from '../src/util/workerScript.js';
-import { ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './helpers.js';
+import { CHART_EXTRAS, ROOT, TINY_MODEL, smallFolderDataset, tempDir, topResults } from './helpers.js';
 
 const CLASSES = ['cat', 'dog', 'bird'];
 const SETS = ['basic', 'fancy'];
@@ -28,69 +27,23 @@ function results(): Results {
       top: [CLASSES[(c + (k === 0 ? 1 : 0)) % 3]!, CLASSES[(c + (k === 1 ? 2 : 0)) % 3]!],
     })),
   );
-  const promptSets = SETS.map((name, s) => {
-    const matrix = CLASSES.map((truth) => CLASSES.map((pred) => items.filter((i) => i.label === truth && i.top[s] === pred).length));
-    const acc1 = items.filter((i) => i.top[s] === i.label).length / items.length;
-    return {
-      name,
-      file: `/prompts/${name}.hbs`,
-      templates: ['a photo of a {{label}}'],
-      prompts: Object.fromEntries(CLASSES.map((c) => [c, [`a photo of a ${c}`]])),
-      truncatedPrompts: [],
-      metrics: { acc1, acc5: 1, mean_per_class_recall: acc1 },
-      perClass: CLASSES.map((label, c) => ({ label, support: 3, recall: matrix[c]![c]! / 3 })),
-      confusion: { labels: CLASSES, matrix },
-    };
-  });
-  return {
-    schemaVersion: 1,
-    run: {
-      id: 'chart-run',
-      createdAt: '2024-01-02T03:04:05.000Z',
-      toolVersion: '0.0.0',
-      model: { id: 'model', kind: 'local', dtype: 'fp32', onnxSha256: {} },
-      preprocess: { mode: 'clip', size: 224, cropSize: 224, mean: [0, 0, 0], std: [1, 1, 1] },
-      dataset: {
-        name: 'animals',
-        format: 'folder',
-        path: '/nonexistent/dataset',
-        itemCount: items.length,
-        classNames: CLASSES,
-        limit: null,
-        perClass: null,
-      },
-      cache: { location: null, images: { fromCache: 0, computed: items.length }, texts: { fromCache: 0, computed: 6 } },
-      seed: 0,
-      batchSize: 8,
-      threads: 1,
-      durationMs: 1000,
-    },
-    promptSets,
-    items: items.map((i) => ({
-      id: i.id,
-      label: i.label,
-      predictions: Object.fromEntries(
-        SETS.map((name, s) => [
-          name,
-          [{ label: i.top[s]!, prob: 0.8 }, ...CLASSES.filter((c) => c !== i.top[s]).map((c) => ({ label: c, prob: 0.1 }))],
-        ]),
-      ),
-    })),
+  return topResults({
+    classes: CLASSES,
+    items,
+    sets: SETS,
+    promptSuffix: '',
+    acc5: 1,
+    topProb: 0.8,
+    restProb: 0.2,
+    runId: 'chart-run',
+    modelId: 'model',
+    datasetName: 'animals',
+    datasetPath: '/nonexistent/dataset',
+    textsComputed: 6,
+    durationMs: 1000,
     errors: [],
-  };
+  });
 }
-
-/** Every kind of chart the page can hold: whiskers and a trend besides the usual ones. */
-const EXTRAS: ReportExtras = {
-  intervals: { basic: { acc1: { lo: 0.4, hi: 0.8 } } },
-  history: ['r1', 'r2'].map((runId, i) => ({
-    runId,
-    createdAt: `2024-01-0${i + 1}T00:00:00Z`,
-    promptSet: 'basic',
-    metric: 'acc1' as const,
-    value: 0.5 + i / 10,
-  })),
-};
 
 const BAR = {
   data: { values: [{ a: 'x', b: 1 }] },
@@ -111,7 +64,8 @@ afterEach(async () => {
 
 describe('chart renderers', () => {
   it('the worker and in-process renderers give byte-identical report pages, build after build', async () => {
-    const options = { images: { none: 'No images in this test' }, galleryLimit: 0, extras: EXTRAS };
+    // Every kind of chart the page can hold: whiskers and a trend besides the usual ones.
+    const options = { images: { none: 'No images in this test' }, galleryLimit: 0, extras: CHART_EXTRAS };
     const inProcess = await buildReport(results(), options);
     const again = await buildReport(results(), options);
     const viaWorker = await buildReport(results(), { ...options, renderer: worker() });

@@ -3,34 +3,19 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../src/results/schema.js';
-import { GOLDEN_IMAGES, REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
-
-const runArgs = (dataset: string, out: string, ...rest: string[]) => [
-  'run',
-  '--prompts',
-  'prompts/basic.hbs',
-  '--dataset',
-  dataset,
-  '--model',
-  TINY_MODEL,
-  '--out',
-  out,
-  '--threads',
-  '2',
-  ...rest,
-];
+import { GOLDEN_IMAGES, REFERENCE, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir, tinyRunArgs } from './helpers.js';
 
 describe('bench run (CLI)', () => {
   it('prints the table and writes a new run folder each time', () => {
     const out = tempDir('reports-');
     const dataset = smallFolderDataset(5, 2);
-    const first = bench(runArgs(dataset, out));
+    const first = bench(tinyRunArgs({ dataset, out }));
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/prompt file\s+templates\s+acc1\s+acc5\s+mean per-class recall/);
     expect(first.stdout).toMatch(/^basic\s+1\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%$/m);
     expect(first.stdout).toContain('10 images, 5 classes');
-    expect(bench(runArgs(dataset, out)).status).toBe(0);
+    expect(bench(tinyRunArgs({ dataset, out })).status).toBe(0);
     const runs = runDirs(out);
     expect(runs).toHaveLength(2);
     for (const run of runs)
@@ -40,22 +25,22 @@ describe('bench run (CLI)', () => {
   it('counts unreadable images on stdout, and --strict turns them into exit 1', () => {
     const dataset = smallFolderDataset(2, 2);
     writeFileSync(path.join(dataset, 'bag', 'broken.png'), 'not a png');
-    const lenient = bench(runArgs(dataset, tempDir()));
+    const lenient = bench(tinyRunArgs({ dataset, out: tempDir() }));
     expect(lenient.status).toBe(0);
     expect(lenient.stdout).toContain('1 item(s) could not be read');
     expect(lenient.stdout).toContain('bag/broken.png');
-    expect(bench(runArgs(dataset, tempDir(), '--strict')).status).toBe(1);
+    expect(bench(tinyRunArgs({ dataset, out: tempDir() }, '--strict')).status).toBe(1);
   });
 
   it('exits 2 with a clear message on bad input', () => {
     const missingPrompt = bench(['run', '--prompts', 'prompts/nope.hbs', '--model', TINY_MODEL]);
     expect(missingPrompt.status).toBe(2);
     expect(missingPrompt.stderr).toMatch(/cannot read prompt file .*prompts\/nope\.hbs: no such file/);
-    const unknownDataset = bench(runArgs('no-such-dataset', tempDir()));
+    const unknownDataset = bench(tinyRunArgs({ dataset: 'no-such-dataset', out: tempDir() }));
     expect(unknownDataset.status).toBe(2);
     expect(unknownDataset.stderr).toContain('no-such-dataset');
     const empty = tempDir('empty-');
-    expect(bench(runArgs(empty, tempDir())).status).toBe(2);
+    expect(bench(tinyRunArgs({ dataset: empty, out: tempDir() })).status).toBe(2);
     const badFlag = bench(['run', '--prompts', 'prompts/basic.hbs', '--limit', 'ten']);
     expect(badFlag.status).toBe(2);
     expect(badFlag.stderr).toContain("option '--limit <n>' argument 'ten' is invalid");

@@ -45,6 +45,23 @@ const reference = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/stats/r
 const bits = (s: string): Uint8Array => Uint8Array.from(s, (ch) => (ch === '1' ? 1 : 0));
 const digits = (s: string): Uint32Array => Uint32Array.from(s, (ch) => Number(ch));
 
+/** A reference sample as pairedBootstrap takes it; one without top-5 strings has no top-5. */
+function pairedSample(ref: {
+  before1: string;
+  after1: string;
+  before5?: string | null;
+  after5?: string | null;
+  classes: string;
+}): PairedSample {
+  return {
+    before1: bits(ref.before1),
+    after1: bits(ref.after1),
+    before5: ref.before5 == null ? null : bits(ref.before5),
+    after5: ref.after5 == null ? null : bits(ref.after5),
+    classes: digits(ref.classes),
+  };
+}
+
 describe('McNemar exact test', () => {
   it.each(reference.mcnemar)('lost $lost, gained $gained matches statsmodels and scipy', ({ lost, gained, statsmodels, scipy }) => {
     const p = mcnemarExactP({ lost, gained });
@@ -84,13 +101,7 @@ describe('paired bootstrap', () => {
     expect(ref.firstUint32.map(() => rng.nextUint32())).toEqual(ref.firstUint32);
     const indices = new Mulberry32(ref.seed);
     expect(ref.firstIndices.map(() => indices.nextIndex(ref.before1.length))).toEqual(ref.firstIndices);
-    const sample: PairedSample = {
-      before1: bits(ref.before1),
-      after1: bits(ref.after1),
-      before5: ref.before5 === null ? null : bits(ref.before5),
-      after5: ref.after5 === null ? null : bits(ref.after5),
-      classes: digits(ref.classes),
-    };
+    const sample = pairedSample(ref);
     const result = pairedBootstrap(sample, { resamples: ref.resamples, seed: ref.seed, level: 0.95 });
     // Same resamples, same statistic: only summation order differs (numpy sums pairwise), hence 1e-12.
     expect(result.acc1.lo).toBeCloseTo(ref.acc1.lo, 12);
@@ -107,13 +118,7 @@ describe('paired bootstrap', () => {
 
   it('approaches the normal (Wald) interval of a paired difference on a large sample', () => {
     const ref = reference.largeSample;
-    const sample: PairedSample = {
-      before1: bits(ref.before1),
-      after1: bits(ref.after1),
-      before5: null,
-      after5: null,
-      classes: digits(ref.classes),
-    };
+    const sample = pairedSample(ref);
     expect(discordance(sample.before1, sample.after1)).toEqual({ lost: ref.lost, gained: ref.gained });
     const { acc1 } = pairedBootstrap(sample);
     // Monte Carlo error of a 2,000-resample percentile is ~0.06 SE; allow 0.25 SE on each end.
@@ -123,13 +128,7 @@ describe('paired bootstrap', () => {
 
   it('is deterministic for a seed and moves with it', () => {
     const ref = reference.bootstrap[1]!;
-    const sample: PairedSample = {
-      before1: bits(ref.before1),
-      after1: bits(ref.after1),
-      before5: null,
-      after5: null,
-      classes: digits(ref.classes),
-    };
+    const sample = pairedSample({ ...ref, before5: null, after5: null });
     const a = pairedBootstrap(sample, { resamples: 1000, seed: 3, level: 0.95 });
     expect(pairedBootstrap(sample, { resamples: 1000, seed: 3, level: 0.95 })).toEqual(a);
     expect(pairedBootstrap(sample, { resamples: 1000, seed: 4, level: 0.95 }).acc1).not.toEqual(a.acc1);

@@ -6,7 +6,7 @@ import { appendHistory, readHistory, type HistoryRecord } from '../src/history/h
 import { historyRecord } from '../src/history/record.js';
 import { formatHistory } from '../src/history/trend.js';
 import { correctness, syntheticResults } from './fixtures/stats/synthetic.js';
-import { ROOT, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
+import { ROOT, bench, runDirs, smallFolderDataset, tempDir, tinyRunArgs } from './helpers.js';
 
 function record(runId: string, acc1: number, commit: string | null = 'abcdef1234567'): HistoryRecord {
   return historyRecord(syntheticResults({ runId, sets: { basic: correctness(10, Math.round(acc1 * 10)) } }), { commit, dirty: false });
@@ -64,20 +64,7 @@ describe('bench run appends to the history; bench history prints it', () => {
   it('records the run with the git commit, and prints the trend', () => {
     const out = tempDir('reports-');
     const dataset = smallFolderDataset(3, 2);
-    const args = [
-      'run',
-      '--prompts',
-      'prompts/basic.hbs',
-      'prompts/label-only.hbs',
-      '--dataset',
-      dataset,
-      '--model',
-      TINY_MODEL,
-      '--out',
-      out,
-      '--threads',
-      '2',
-    ];
+    const args = tinyRunArgs({ dataset, out, prompts: ['prompts/basic.hbs', 'prompts/label-only.hbs'] });
     expect(bench(args).status).toBe(0);
     expect(bench(args).status).toBe(0);
     const records = readHistory(path.join(out, 'history.jsonl'));
@@ -111,19 +98,7 @@ describe('bench run appends to the history; bench history prints it', () => {
     const blocker = path.join(tempDir('history-blocker-'), 'not-a-folder');
     writeFileSync(blocker, '');
     symlinkSync(path.join(blocker, 'history.jsonl'), path.join(out, 'history.jsonl'));
-    const result = bench([
-      'run',
-      '--prompts',
-      'prompts/basic.hbs',
-      '--dataset',
-      smallFolderDataset(2, 1),
-      '--model',
-      TINY_MODEL,
-      '--out',
-      out,
-      '--threads',
-      '2',
-    ]);
+    const result = bench(tinyRunArgs({ dataset: smallFolderDataset(2, 1), out }));
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('could not append to the run history');
     const [run] = runDirs(out);

@@ -16,79 +16,30 @@ import { historyFileFor, type HistoryRecord } from '../src/history/history.js';
 import { intervals, reportExtras } from '../src/report/extras.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import { loadDataset } from '../src/datasets/index.js';
-import { DEMO_DATASET, ROOT, bench, tempDir } from './helpers.js';
+import { CHART_EXTRAS, DEMO_DATASET, ROOT, bench, tempDir, topResults, type TopItem } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const SCRIPT_CLASS = '</script><script>window.__pwned=1</script><!--';
 const QUOTES = `"dq" 'sq' &amp; & =cmd|' /C calc'!A0`;
 
-interface FakeItem {
-  readonly id: string;
-  readonly label: string;
-  /** Top prediction per prompt set. */
-  readonly top: readonly string[];
-}
-
 /** A small, hand-checkable results.json: two prompt files that fail on different images. */
-function fakeResults(classes: readonly string[], items: readonly FakeItem[], datasetPath = '/nonexistent/dataset'): Results {
-  const sets = ['basic', `${HOSTILE} "set"`];
-  const promptSets = sets.map((name, s) => {
-    const matrix = classes.map((truth) => classes.map((pred) => items.filter((i) => i.label === truth && i.top[s] === pred).length));
-    const perClass = classes.map((label, c) => {
-      const support = matrix[c]!.reduce((a, b) => a + b, 0);
-      return { label, support, recall: support === 0 ? null : matrix[c]![c]! / support };
-    });
-    const acc1 = items.filter((i) => i.top[s] === i.label).length / items.length;
-    return {
-      name,
-      file: `/prompts/${name}.hbs`,
-      templates: [`a photo of a {{label}} ${SCRIPT_CLASS} &amp;`],
-      prompts: Object.fromEntries(classes.map((c) => [c, [`a photo of a ${c} ${SCRIPT_CLASS} &amp;`]])),
-      truncatedPrompts: [],
-      metrics: { acc1, acc5: null, mean_per_class_recall: acc1 },
-      perClass,
-      confusion: { labels: classes, matrix },
-    };
-  });
-  return {
-    schemaVersion: 1,
-    run: {
-      id: 'test-run',
-      createdAt: '2024-01-02T03:04:05.000Z',
-      toolVersion: '0.0.0',
-      model: { id: `model ${HOSTILE}`, kind: 'local', dtype: 'fp32', onnxSha256: {} },
-      preprocess: { mode: 'clip', size: 224, cropSize: 224, mean: [0, 0, 0], std: [1, 1, 1] },
-      dataset: {
-        name: `data ${HOSTILE}`,
-        format: 'folder',
-        path: datasetPath,
-        itemCount: items.length + 1,
-        classNames: classes,
-        limit: null,
-        perClass: null,
-      },
-      cache: { location: null, images: { fromCache: 0, computed: items.length }, texts: { fromCache: 0, computed: 4 } },
-      seed: 0,
-      batchSize: 8,
-      threads: 1,
-      durationMs: 1234,
-    },
-    promptSets,
-    items: items.map((i) => ({
-      id: i.id,
-      label: i.label,
-      predictions: Object.fromEntries(
-        sets.map((name, s) => [
-          name,
-          [
-            { label: i.top[s]!, prob: 0.7 },
-            ...classes.filter((c) => c !== i.top[s]).map((c) => ({ label: c, prob: 0.3 / (classes.length - 1) })),
-          ],
-        ]),
-      ),
-    })),
+function fakeResults(classes: readonly string[], items: readonly TopItem[], datasetPath = '/nonexistent/dataset'): Results {
+  return topResults({
+    classes,
+    items,
+    sets: ['basic', `${HOSTILE} "set"`],
+    promptSuffix: ` ${SCRIPT_CLASS} &amp;`,
+    acc5: null,
+    topProb: 0.7,
+    restProb: 0.3,
+    runId: 'test-run',
+    modelId: `model ${HOSTILE}`,
+    datasetName: `data ${HOSTILE}`,
+    datasetPath,
+    textsComputed: 4,
+    durationMs: 1234,
     errors: [{ item: `${HOSTILE}.png`, reason: `cannot decode ${SCRIPT_CLASS}` }],
-  };
+  });
 }
 
 /** The reason a caller gives when it has no images; the report says it and draws no thumbnails. */
@@ -100,13 +51,25 @@ async function demoImages(): Promise<ReportImages> {
 }
 
 const CLASSES = [HOSTILE, SCRIPT_CLASS, QUOTES];
-const ITEMS: FakeItem[] = [
+const ITEMS: TopItem[] = [
   { id: `${HOSTILE}/a.png`, label: HOSTILE, top: [HOSTILE, HOSTILE] },
   { id: `${HOSTILE}/b.png`, label: HOSTILE, top: [HOSTILE, QUOTES] },
   { id: 'x/c.png', label: SCRIPT_CLASS, top: [HOSTILE, SCRIPT_CLASS] },
   { id: 'x/d.png', label: SCRIPT_CLASS, top: [QUOTES, SCRIPT_CLASS] },
   { id: 'q/e.png', label: QUOTES, top: [QUOTES, QUOTES] },
 ];
+
+/** Four images of the demo dataset in two classes; the first prompt file gets the last one wrong. */
+function demoResults(): Results {
+  const classes = ['ankle boot', 'bag'];
+  const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
+  const items = ids.map((id, i) => ({
+    id,
+    label: classes[i < 2 ? 0 : 1]!,
+    top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!],
+  }));
+  return fakeResults(classes, items, DEMO_DATASET);
+}
 
 /** The gallery's inline JSON, as much of it as these tests read. */
 function galleryData(json: string): { items: { id: string; thumb: string | null }[] } {
@@ -193,20 +156,13 @@ describe('report page', () => {
   });
 
   it('caps the gallery, disagreement examples first, and embeds small thumbnails from the dataset', async () => {
-    const classes = ['ankle boot', 'bag'];
-    const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
-    const items = ids.map((id, i) => ({
-      id,
-      label: classes[i < 2 ? 0 : 1]!,
-      top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!],
-    }));
     const images = await demoImages();
-    const built = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 2 });
+    const built = await buildReport(demoResults(), { images, galleryLimit: 2 });
     const data = galleryData(/id="report-data">(.*?)<\/script>/s.exec(built.html)![1]!);
     expect(data.items.map((i) => i.id)).toEqual(['bag/0030.png', 'ankle_boot/0023.png']);
     for (const item of data.items) expect(item.thumb).toMatch(/^data:image\/png;base64,/);
     expect(built.thumbnailNote).toBeNull();
-    const empty = await buildReport(fakeResults(classes, items, DEMO_DATASET), { images, galleryLimit: 0 });
+    const empty = await buildReport(demoResults(), { images, galleryLimit: 0 });
     expect(galleryData(/id="report-data">(.*?)<\/script>/s.exec(empty.html)![1]!).items).toEqual([]);
   });
 
@@ -215,31 +171,14 @@ describe('report page', () => {
     const plain = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0 });
     expect(plain.html).not.toContain('data-chart="trend"');
     expect(plain.html).not.toContain('Whiskers');
-    const extras = {
-      history: ['r1', 'r2'].map((runId, i) => ({
-        runId,
-        createdAt: `2024-01-0${i + 1}T00:00:00Z`,
-        promptSet: 'basic',
-        metric: 'acc1' as const,
-        value: 0.5 + i / 10,
-      })),
-      intervals: { basic: { acc1: { lo: 0.4, hi: 0.8 } } },
-    };
-    const full = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras });
+    const full = await buildReport(results, { images: NO_IMAGES, galleryLimit: 0, extras: CHART_EXTRAS });
     expect(full.html).toContain('data-chart="trend"');
     expect(full.html).toContain('Whiskers show 95% intervals.');
     expect(full.csv).toContain('basic,/prompts/basic.hbs,,acc1,0.6,5,0.4,0.8');
   });
 
   it('is byte-identical whether its charts render in-process or on a worker, and from build to build', async () => {
-    const classes = ['ankle boot', 'bag'];
-    const ids = ['ankle_boot/0023.png', 'ankle_boot/0039.png', 'bag/0018.png', 'bag/0030.png'];
-    const items = ids.map((id, i) => ({
-      id,
-      label: classes[i < 2 ? 0 : 1]!,
-      top: i === 3 ? ['ankle boot', 'bag'] : [classes[i < 2 ? 0 : 1]!, classes[i < 2 ? 0 : 1]!],
-    }));
-    const results = fakeResults(classes, items, DEMO_DATASET);
+    const results = demoResults();
     const images = await demoImages();
     const inProcess = await buildReport(results, { images });
     const renderer = startChartWorker();

@@ -7,7 +7,7 @@ import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results, RunTimings } from '../src/results/schema.js';
 import { formatTimings } from '../src/results/table.js';
 import { startStageClock } from '../src/run/runInfo.js';
-import { ROOT, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir } from './helpers.js';
+import { ROOT, TINY_MODEL, bench, runDirs, smallFolderDataset, tempDir, tinyRunArgs } from './helpers.js';
 
 const STAGES = ['startup', 'dataset', 'modelLoad', 'textEmbedding', 'imageEmbedding', 'metrics', 'report', 'total'] as const;
 const TIMINGS_LINE =
@@ -37,19 +37,7 @@ describe('run.timings', () => {
   it('a classification run records every stage in results.json and prints them on one line', () => {
     const out = tempDir('reports-');
     const dataset = smallFolderDataset(3, 2);
-    const result = bench([
-      'run',
-      '--prompts',
-      'prompts/basic.hbs',
-      '--dataset',
-      dataset,
-      '--model',
-      TINY_MODEL,
-      '--out',
-      out,
-      '--threads',
-      '2',
-    ]);
+    const result = bench(tinyRunArgs({ dataset, out }));
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(TIMINGS_LINE);
     const results = readResults<Results>(out);
@@ -183,29 +171,15 @@ describe('start-up loads only what the command needs', () => {
   it('a warm run loads neither transformers.js nor onnxruntime, and decodes nothing on the main thread', () => {
     const cache = tempDir('cache-');
     const dataset = smallFolderDataset(2, 2);
-    const args = [
-      'run',
-      '--prompts',
-      'prompts/basic.hbs',
-      '--dataset',
-      dataset,
-      '--model',
-      TINY_MODEL,
-      '--threads',
-      '2',
-      '--cache-dir',
-      cache,
-      '--gallery-limit',
-      '0',
-    ];
-    const cold = loadedModules([...args, '--out', tempDir('reports-')]);
+    const args = (out: string) => tinyRunArgs({ dataset, out }, '--cache-dir', cache, '--gallery-limit', '0');
+    const cold = loadedModules(args(tempDir('reports-')));
     expect(cold.status).toBe(0);
     expect(packagesIn(cold.urls, ['@huggingface/transformers', 'onnxruntime-node'])).toEqual([
       '@huggingface/transformers',
       'onnxruntime-node',
     ]);
     const out = tempDir('reports-');
-    const warm = loadedModules([...args, '--out', out]);
+    const warm = loadedModules(args(out));
     expect(warm.status).toBe(0);
     expect(readResults<Results>(out).run.cache.images.computed).toBe(0);
     // sharp stays out too: images are decoded on worker threads (none start on a warm run) and an empty gallery needs no thumbnails.
