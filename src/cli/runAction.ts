@@ -4,7 +4,7 @@ import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { formatRetrievalTable } from '../results/retrievalTable.js';
 import { contrastPromptSets } from '../compare/withinRun.js';
-import { formatResultsTable, formatTimings } from '../results/table.js';
+import { formatResultsTable, formatTemplateSummaries, formatTimings } from '../results/table.js';
 import { benchRun } from '../run/benchRun.js';
 import { withInterrupt } from './interrupt.js';
 import type { RunFlags } from './run.js';
@@ -27,6 +27,8 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
   );
   const retrieval = results.task === 'retrieval';
   process.stdout.write(`${retrieval ? formatRetrievalTable(results) : formatResultsTable(results, contrastPromptSets(results))}\n\n`);
+  const templates = formatTemplateSummaries(results);
+  if (templates !== '') process.stdout.write(`${templates}\n\n`);
   const evaluated = retrieval
     ? `${results.images.length} images, ${results.captions.length} captions`
     : `${results.items.length} images, ${results.run.dataset.classNames.length} classes`;

@@ -12,6 +12,19 @@ export const retrievalPromptSetSchema = z.object({
   templates: z.array(z.string()),
   truncatedPrompts: z.array(z.string()),
   metrics: z.record(z.string(), z.number()).describe('`image_retrieval_recall@k` and `text_retrieval_recall@k` for each k'),
+  perTemplate: z
+    .array(
+      z.object({
+        line: z.int().min(1).describe('1-based line of the template in the prompt file (1 for captions as they are)'),
+        template: z.string().describe('The template as written'),
+        metrics: z.record(z.string(), z.number()).describe("recall@k with this template's captions alone"),
+      }),
+    )
+    .describe(
+      'Every template scored alone, from the same embeddings, in file order; a one-template set has one entry equal to ' +
+        '`metrics`. Absent in files written before per-template scores were recorded',
+    )
+    .optional(),
   ranks: z.object({
     imageRankPerCaption: z.array(index).describe('Per caption: rank of its image among all images (0 = first)'),
     captionRankPerImage: z.array(index).describe('Per image: best rank of any of its captions among all captions (0 = first)'),
@@ -49,6 +62,7 @@ export const retrievalResultsSchema = z
 
 export type RetrievalResults = DeepReadonly<z.output<typeof retrievalResultsSchema>>;
 export type RetrievalPromptSetResult = RetrievalResults['promptSets'][number];
+export type RetrievalTemplateResult = NonNullable<RetrievalPromptSetResult['perTemplate']>[number];
 
 /** results.json of either task, told apart by `task` (absent in classification files written before retrieval existed). */
 export const resultsFileSchema = z

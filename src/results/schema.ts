@@ -89,13 +89,28 @@ export const runInfoSchema = z.object({
   timings: runTimingsSchema.describe('Absent in files written before timings were recorded').optional(),
 });
 
+const classificationMetricsSchema = z.object({ acc1: z.number(), acc5: z.number().nullable(), mean_per_class_recall: z.number() });
+
 export const promptSetResultSchema = z.object({
   name: z.string(),
   file: z.string(),
   templates: z.array(z.string()).describe('The templates as written'),
   prompts: z.record(z.string(), z.array(z.string())).describe('Rendered prompts: class name → one prompt per template'),
   truncatedPrompts: z.array(z.string()).describe("Rendered prompts cut at the model's context length"),
-  metrics: z.object({ acc1: z.number(), acc5: z.number().nullable(), mean_per_class_recall: z.number() }),
+  metrics: classificationMetricsSchema,
+  perTemplate: z
+    .array(
+      z.object({
+        line: z.int().min(1).describe('1-based line of the template in the prompt file'),
+        template: z.string().describe('The template as written'),
+        metrics: classificationMetricsSchema.describe("This template's prompts alone as the classifier"),
+      }),
+    )
+    .describe(
+      'Every template scored alone, from the same embeddings, in file order; a one-template file has one entry equal to ' +
+        '`metrics`. Absent in files written before per-template scores were recorded',
+    )
+    .optional(),
   perClass: z.array(z.object({ label: z.string(), recall: z.number().nullable(), support: count })),
   confusion: z
     .object({ labels: z.array(z.string()), matrix: z.array(z.array(count)) })
@@ -133,6 +148,7 @@ export type RunInfo = Results['run'];
 export type RunTimings = DeepReadonly<z.output<typeof runTimingsSchema>>;
 export type CacheCounts = DeepReadonly<z.output<typeof cacheCountsSchema>>;
 export type PromptSetResult = Results['promptSets'][number];
+export type TemplateResult = NonNullable<PromptSetResult['perTemplate']>[number];
 export type Prediction = DeepReadonly<z.output<typeof predictionSchema>>;
 export type ItemResult = Results['items'][number];
 export type ItemErrorResult = Results['errors'][number];

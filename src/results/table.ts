@@ -1,6 +1,7 @@
 import { formatP, percent, signedPoints } from '../util/format.js';
 import type { PromptSetContrast } from '../stats/index.js';
 import { textTable } from '../util/textTable.js';
+import type { RetrievalResults } from './retrievalSchema.js';
 import type { Results, RunTimings } from './schema.js';
 
 /**
@@ -37,6 +38,48 @@ function formatContrasts(results: Results, contrasts: readonly PromptSetContrast
     `best prompt file: ${best}; paired on the same ${results.items.length} images (McNemar exact test, paired bootstrap 95% CI):`,
     ...textTable(header, rows, new Set([0, 2, 5])),
   ];
+}
+
+/**
+ * One stdout line per multi-template prompt file: its templates scored alone (results.json
+ * `perTemplate`), best, median and worst, and what the ensemble gains over the median. Ranked by
+ * acc1, or by image recall@k at the smallest k for retrieval. Empty when no file has several templates.
+ */
+export function formatTemplateSummaries(results: Results | RetrievalResults): string {
+  const k = results.task === 'retrieval' ? results.run.ks[0] : undefined;
+  const metric = k === undefined ? 'acc1' : `image R@${k}`;
+  const value = (metrics: Readonly<Record<string, number | null>>): number =>
+    (k === undefined ? metrics['acc1'] : metrics[`image_retrieval_recall@${k}`]) ?? 0;
+  const lines = results.promptSets.flatMap((set) => {
+    const alone = set.perTemplate ?? [];
+    if (alone.length < 2) return [];
+    const ranked = alone.map((t) => ({ ...t, value: value(t.metrics) }));
+    // Sorted best first; ties keep file order, so the earliest line is named.
+    const sorted = [...ranked].sort((a, b) => b.value - a.value);
+    const best = sorted[0]!;
+    const worst = [...ranked].sort((a, b) => a.value - b.value)[0]!;
+    const mid = sorted.length / 2;
+    const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]!.value : (sorted[mid - 1]!.value + sorted[mid]!.value) / 2;
+    const ensemble = value(set.metrics);
+    const named = (t: { line: number; template: string; value: number }): string =>
+      `${pct(t.value)} (line ${t.line}: ${JSON.stringify(t.template)})`;
+    const file = set.file !== null && set.file.endsWith('.hbs') ? `${set.name}.hbs` : set.name;
+    return [
+      `${file}: ${alone.length} templates alone (${metric}) — best ${named(best)}, median ${pct(median)}, ` +
+        `worst ${named(worst)}; ensemble ${pct(ensemble)}, ${points(ensemble - median)} against the median`,
+    ];
+  });
+  return lines.join('\n');
+}
+
+function pct(v: number): string {
+  return `${(v * 100).toFixed(1)}%`;
+}
+
+/** Signed percentage points, one decimal; a difference that rounds to zero prints unsigned. */
+function points(d: number): string {
+  const text = Math.abs(d * 100).toFixed(1);
+  return `${Number(text) === 0 ? '' : d > 0 ? '+' : '-'}${text} pts`;
 }
 
 /** One stdout line: where a run's time went, stage by stage (results.json `run.timings`). */

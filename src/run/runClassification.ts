@@ -1,7 +1,14 @@
 import type { ClassificationDataset } from '../datasets/types.js';
-import { buildClassifier, classificationDetails, softmax, type ClassificationDetails } from '../metrics/index.js';
-import { renderClassPrompts, type PromptSet } from '../prompts/index.js';
-import type { ItemResult, PromptSetResult, Results, RunInfo } from '../results/schema.js';
+import {
+  buildClassifier,
+  classificationDetails,
+  classificationMetrics,
+  softmax,
+  type ClassificationDetails,
+  type ClassificationMetrics,
+} from '../metrics/index.js';
+import { renderClassPrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
+import type { ItemResult, PromptSetResult, Results, RunInfo, TemplateResult } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { embedImages } from './embedImages.js';
 import { embedTexts } from './embedTexts.js';
@@ -23,14 +30,24 @@ export async function runClassification(options: ClassificationRunOptions): Prom
   const images = await timeStage(options, 'imageEmbedding', () => embedImages(model, dataset.items, options.batchSize, options.cache));
   return timeStage(options, 'metrics', async () => {
     const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
-    const details = rendered.map((prompts) =>
-      classificationDetails({
-        imageEmbeddings: kept.map((k) => k.embedding),
-        classVectors: buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!))),
-        targets: kept.map((k) => k.item.label),
-      }),
-    );
-    const setResults = promptSets.map((set, s) => promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated));
+    const imageEmbeddings = kept.map((k) => k.embedding);
+    const targets = kept.map((k) => k.item.label);
+    const embed = (prompts: readonly string[][]): number[][] =>
+      buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!)));
+    const details = rendered.map((prompts) => classificationDetails({ imageEmbeddings, classVectors: embed(prompts), targets }));
+    const setResults = promptSets.map((set, s) => {
+      // Each template alone: its prompts as the classifier, exactly what a one-line file holding it builds.
+      const perTemplate =
+        set.templates.length === 1
+          ? [templateResult(set.templates[0]!, details[s]!)]
+          : set.templates.map((template, t) =>
+              templateResult(
+                template,
+                classificationMetrics({ imageEmbeddings, classVectors: embed(rendered[s]!.map((perClass) => [perClass[t]!])), targets }),
+              ),
+            );
+      return { ...promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated), perTemplate };
+    });
     setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name, texts.contextLength)));
     return {
       schemaVersion: SCHEMA_VERSION,
@@ -60,6 +77,11 @@ function promptSetResult(
     perClass: details.perClass.map((stats, c) => ({ label: classNames[c]!, ...stats })),
     confusion: { labels: classNames, matrix: details.confusion },
   };
+}
+
+function templateResult(template: PromptTemplate, metrics: ClassificationMetrics): TemplateResult {
+  const { acc1, acc5, mean_per_class_recall } = metrics;
+  return { line: template.line, template: template.source, metrics: { acc1, acc5, mean_per_class_recall } };
 }
 
 function itemResult(

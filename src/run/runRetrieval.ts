@@ -1,5 +1,5 @@
 import type { RetrievalDataset } from '../datasets/types.js';
-import { buildClassifier, recallAtKs, retrievalRanks, retrievalScores } from '../metrics/index.js';
+import { buildClassifier, recallAtKs, retrievalMetrics, retrievalRanks, retrievalScores } from '../metrics/index.js';
 import type { PromptSet } from '../prompts/index.js';
 import type { RetrievalPromptSetResult, RetrievalResults } from '../results/retrievalSchema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -29,18 +29,31 @@ export async function runRetrieval(options: RetrievalRunOptions): Promise<Retrie
   const rendered = promptSets.map((set) => captions.map((c) => set.templates.map((t) => t.render({ caption: c.text }))));
   const texts = await timeStage(options, 'textEmbedding', () => embedTexts(model, rendered.flat(2), options.batchSize, options.cache));
   return timeStage(options, 'metrics', async () => {
+    const captionImageIndex = captions.map((c) => c.image);
+    // A caption's templates are ensembled exactly like a class's: normalise, average, normalise.
+    const embed = (prompts: readonly string[][]): number[][] =>
+      buildClassifier(prompts.map((perCaption) => perCaption.map((p) => texts.byText.get(p)!)));
     const sets = promptSets.map((set, s): RetrievalPromptSetResult => {
-      // A caption's templates are ensembled exactly like a class's: normalise, average, normalise.
-      const textEmbeddings = buildClassifier(rendered[s]!.map((perCaption) => perCaption.map((p) => texts.byText.get(p)!)));
-      const input = { imageEmbeddings, textEmbeddings, captionImageIndex: captions.map((c) => c.image), ks: options.ks };
+      const input = { imageEmbeddings, textEmbeddings: embed(rendered[s]!), captionImageIndex, ks: options.ks };
       const scores = retrievalScores(input);
       const ranks = retrievalRanks(input, scores);
+      const metrics = recallAtKs(ranks, options.ks);
+      // Each template alone: its captions only, exactly what a one-line file holding it scores.
+      const perTemplate = set.templates.map((template, t) => ({
+        line: template.line,
+        template: template.source,
+        metrics:
+          set.templates.length === 1
+            ? metrics
+            : retrievalMetrics({ ...input, textEmbeddings: embed(rendered[s]!.map((perCaption) => [perCaption[t]!])) }),
+      }));
       return {
         name: set.name,
         file: set.file === '' ? null : set.file,
         templates: set.templates.map((t) => t.source),
         truncatedPrompts: [...new Set(rendered[s]!.flat())].filter((p) => texts.truncated.has(p)),
-        metrics: recallAtKs(ranks, options.ks),
+        metrics,
+        perTemplate,
         ranks,
         examples: examples(scores),
       };
