@@ -3,6 +3,7 @@ export {
   buildClassifier,
   classificationMetrics,
   classificationDetails,
+  scoreEnsembleLogits,
   retrievalMetrics,
   retrievalRanks,
   LOGIT_SCALE,

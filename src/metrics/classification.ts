@@ -46,8 +46,23 @@ export function classificationDetails(input: ClassificationInput): Classificatio
   if (imageEmbeddings.length !== targets.length) {
     throw new Error(`${imageEmbeddings.length} image embeddings but ${targets.length} targets`);
   }
-  const numClasses = classVectors.length;
-  const logits = similarityMatrix(imageEmbeddings, classVectors, LOGIT_SCALE);
+  return detailsFromLogits(similarityMatrix(imageEmbeddings, classVectors, LOGIT_SCALE), targets, classVectors.length);
+}
+
+/**
+ * The same metrics from logits computed elsewhere (the score ensemble), [image][class].
+ * @param numClasses needed when there are no images; defaults to the logits' width
+ */
+export function classificationDetailsFromLogits(
+  logits: readonly Float64Array[],
+  targets: readonly number[],
+  numClasses = logits[0]?.length ?? 0,
+): ClassificationDetails {
+  if (logits.length !== targets.length) throw new Error(`${logits.length} logit rows but ${targets.length} targets`);
+  return detailsFromLogits([...logits], targets, numClasses);
+}
+
+function detailsFromLogits(logits: Float64Array[], targets: readonly number[], numClasses: number): ClassificationDetails {
   const top1 = logits.map(argmax);
   const targetRanks = logits.map((row, i) => rankOf(row, checkTarget(targets[i]!, numClasses, i)));
   const confusion = confusionMatrix(targets, top1, numClasses);

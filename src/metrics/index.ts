@@ -2,12 +2,14 @@ export { buildClassifier } from './classifier.js';
 export {
   classificationMetrics,
   classificationDetails,
+  classificationDetailsFromLogits,
   LOGIT_SCALE,
   type ClassificationInput,
   type ClassificationMetrics,
   type ClassificationDetails,
   type PerClassStats,
 } from './classification.js';
+export { scoreEnsembleLogits } from './scoreEnsemble.js';
 export { recallAtKs, retrievalMetrics, retrievalRanks, retrievalScores, type RetrievalInput, type RetrievalRanks } from './retrieval.js';
 export type { Vector } from './vectors.js';
 /** Per-image class probabilities are the softmax of the logits, as CLIP reports them. */

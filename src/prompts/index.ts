@@ -1,3 +1,12 @@
-export { captionsAsTheyAre, loadPromptSet, loadPromptSets, renderClassPrompts } from './load.js';
+export { parseRandomDescriptors, randomDescriptors, type RandomDescriptorOptions } from './descriptors.js';
+export { captionsAsTheyAre, loadPromptSet, loadPromptSets, renderClassPrompts, renderTemplatePrompts, validateAgainstClasses } from './load.js';
+export { RANDOM_WORDS } from './randomWords.js';
 export { compileTemplate, HELPER_NAMES } from './template.js';
-export { PromptError, type PromptSet, type PromptTemplate, type PromptVariable } from './types.js';
+export {
+  PromptError,
+  type PromptDescriptors,
+  type PromptEnsemble,
+  type PromptSet,
+  type PromptTemplate,
+  type PromptVariable,
+} from './types.js';

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { PromptError, type PromptTemplate, type PromptVariable } from './types.js';
 
-const VARIABLES: readonly PromptVariable[] = ['label', 'caption'];
+const VARIABLES: readonly PromptVariable[] = ['label', 'caption', 'descriptor'];
 
 /** Helpers that earn their place in prompt wording; kept in an isolated Handlebars environment. */
 const HELPERS: Record<string, (value: unknown) => string> = {
@@ -26,11 +26,12 @@ export function compileTemplate(source: string, line: number, where: string): Pr
     const names = unknown.map((p) => `{{${p.original}}}`).join(', ');
     throw new PromptError(
       `${where}: unknown variable ${names}; templates may use {{label}} (the class name) or {{caption}}, ` +
+        '{{descriptor}} (with "#@ descriptors: <file.json>"), ' +
         `and the helpers ${HELPER_NAMES.join(', ')}`,
     );
   }
   const variables = VARIABLES.filter((v) => paths.some((p) => p.original === v));
-  if (variables.length === 0) {
+  if (!variables.includes('label') && !variables.includes('caption')) {
     throw new PromptError(`${where}: the template never uses {{label}} or {{caption}}, so every class would get the same prompt`);
   }
   // noEscape: prompts are plain text for the tokenizer; "T-shirt/top" and "rock & roll" must reach it unchanged.

@@ -2,12 +2,13 @@ import type { ClassificationDataset } from '../datasets/types.js';
 import {
   buildClassifier,
   classificationDetails,
-  classificationMetrics,
+  classificationDetailsFromLogits,
+  scoreEnsembleLogits,
   softmax,
   type ClassificationDetails,
   type ClassificationMetrics,
 } from '../metrics/index.js';
-import { renderClassPrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
+import { renderClassPrompts, renderTemplatePrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo, TemplateResult } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
 import { embedImages } from './embedImages.js';
@@ -32,20 +33,19 @@ export async function runClassification(options: ClassificationRunOptions): Prom
     const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
     const imageEmbeddings = kept.map((k) => k.embedding);
     const targets = kept.map((k) => k.item.label);
-    const embed = (prompts: readonly string[][]): number[][] =>
-      buildClassifier(prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!)));
-    const details = rendered.map((prompts) => classificationDetails({ imageEmbeddings, classVectors: embed(prompts), targets }));
+    const lookup = (prompts: readonly string[][]) => prompts.map((perClass) => perClass.map((p) => texts.byText.get(p)!));
+    // One scoring for a whole set and for each template alone, so a template's scores are exactly
+    // those of a one-line file holding it.
+    const score = (prompts: readonly string[][], mode: PromptSet['ensemble']): ClassificationDetails =>
+      mode === 'score'
+        ? classificationDetailsFromLogits(scoreEnsembleLogits(imageEmbeddings, lookup(prompts)), targets, dataset.classNames.length)
+        : classificationDetails({ imageEmbeddings, classVectors: buildClassifier(lookup(prompts)), targets });
+    const details = rendered.map((prompts, s) => score(prompts, promptSets[s]!.ensemble));
     const setResults = promptSets.map((set, s) => {
-      // Each template alone: its prompts as the classifier, exactly what a one-line file holding it builds.
-      const perTemplate =
-        set.templates.length === 1
-          ? [templateResult(set.templates[0]!, details[s]!)]
-          : set.templates.map((template, t) =>
-              templateResult(
-                template,
-                classificationMetrics({ imageEmbeddings, classVectors: embed(rendered[s]!.map((perClass) => [perClass[t]!])), targets }),
-              ),
-            );
+      const byTemplate = set.templates.length === 1 ? [] : renderTemplatePrompts(set, dataset.classNames);
+      const perTemplate = set.templates.map((template, t) =>
+        templateResult(template, set.templates.length === 1 ? details[s]! : score(byTemplate[t]!, set.ensemble)),
+      );
       return { ...promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated), perTemplate };
     });
     setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name, texts.contextLength)));
