@@ -30,7 +30,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
   program
     .command('run')
     .description('score zero-shot classification, or image-text retrieval on a captioned set, for one or more prompt files')
-    .option('-p, --prompts <file...>', 'prompt files (.hbs); several are compared side by side (optional for retrieval)')
+    .option(
+      '-p, --prompts <file...>',
+      'prompt files (.hbs templates, or .json per-class prompts); several are compared side by side (optional for retrieval)',
+    )
     .option(
       '-d, --dataset <spec>',
       'class folders, a .csv/.tsv manifest, IDX files, COCO/Karpathy caption JSON, caption pairs, or a name from datasets/',

@@ -72,15 +72,8 @@ export function formatTemplateSummaries(results: Results | RetrievalResults): st
   return lines.join('\n');
 }
 
-function pct(v: number): string {
-  return `${(v * 100).toFixed(1)}%`;
-}
-
-/** Signed percentage points, one decimal; a difference that rounds to zero prints unsigned. */
-function points(d: number): string {
-  const text = Math.abs(d * 100).toFixed(1);
-  return `${Number(text) === 0 ? '' : d > 0 ? '+' : '-'}${text} pts`;
-}
+const pct = (v: number): string => percent(v, { digits: 1 });
+const points = (d: number): string => `${signedPoints(d, 1)} pts`;
 
 /** One stdout line: where a run's time went, stage by stage (results.json `run.timings`). */
 export function formatTimings(t: RunTimings): string {

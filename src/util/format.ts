@@ -9,8 +9,8 @@ export function percent(
 }
 
 /** A proportion as signed percentage points; a value that rounds to zero prints unsigned. */
-export function signedPoints(v: number): string {
-  const text = Math.abs(v * 100).toFixed(2);
+export function signedPoints(v: number, digits = 2): string {
+  const text = Math.abs(v * 100).toFixed(digits);
   return Number(text) === 0 ? text : `${v > 0 ? '+' : '-'}${text}`;
 }
 
