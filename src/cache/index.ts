@@ -16,19 +16,8 @@ export interface OpenCacheOptions {
   readonly enabled: boolean;
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
-  /** Stop at a known point of the run (a testing aid); default: the process-wide hold, if any. */
+  /** Stop at a known point of the run (a testing aid: CLIPBENCH_HOLD_AFTER_BATCHES). */
   readonly hold?: CacheHold;
-}
-
-let processHold: CacheHold | undefined;
-
-/**
- * Sets the hold of every cache this process opens from now on. The CLI sets it from
- * CLIPBENCH_HOLD_AFTER_BATCHES: like the variable it comes from, it belongs to the process, and
- * it reaches the cache without threading a testing aid through every stage of a run.
- */
-export function setProcessCacheHold(hold: CacheHold | undefined): void {
-  processHold = hold;
 }
 
 export interface OpenCache {
@@ -43,7 +32,7 @@ export function openCache(options: OpenCacheOptions): OpenCache {
   const dir = ensureCacheDir(options.dir);
   const store = options.enabled ? openSqliteStore(path.join(dir, STORE_FILE), { onWarning: options.onWarning }) : null;
   return {
-    session: { store, owner: newOwnerId(), leaseMs: LEASE_MS, signal: options.signal, hold: options.hold ?? processHold },
+    session: { store, owner: newOwnerId(), leaseMs: LEASE_MS, signal: options.signal, hold: options.hold },
     fileHashMemo: path.join(dir, FILE_HASH_MEMO),
     close: async () => {
       await store?.close();

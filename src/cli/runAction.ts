@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { setProcessCacheHold, type CacheHold } from '../cache/index.js';
+import type { CacheHold } from '../cache/index.js';
 import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { formatRetrievalTable } from '../results/retrievalTable.js';
@@ -15,11 +15,11 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
   const { config: configFile, prompts, cache, galleryLimit, ...settings } = flags;
   // commander sets cache=true unless --no-cache; only an explicit --no-cache overrides the config file.
   const config = resolveRunConfig(cwd, { ...settings, cache: cache === false ? false : undefined }, configFile);
-  setProcessCacheHold(holdFromEnvironment(process.env[HOLD_ENV]));
   const { results, resultsFile, report } = await withInterrupt((signal) =>
     benchRun(config, prompts ?? [], cwd, {
       signal,
       galleryLimit,
+      hold: holdFromEnvironment(process.env[HOLD_ENV]),
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onTruncated: (prompt, set, tokens) =>
         process.stderr.write(`warning: ${set}: prompt cut at the model's ${tokens}-token limit: "${prompt}"\n`),

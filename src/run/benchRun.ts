@@ -1,4 +1,4 @@
-import { openCache } from '../cache/index.js';
+import { openCache, type CacheHold } from '../cache/index.js';
 import type { RunConfig } from '../config/config.js';
 import { blankCaptionsWarning } from '../datasets/captions.js';
 import { loadAnyDataset, selectRetrievalSubset, selectSubset } from '../datasets/index.js';
@@ -31,6 +31,8 @@ export interface BenchRunHooks {
   readonly signal?: AbortSignal;
   /** Images in the report's gallery (default 200). */
   readonly galleryLimit?: number;
+  /** Wait after this many stored batches until aborted (CLIPBENCH_HOLD_AFTER_BATCHES, for tests). */
+  readonly hold?: CacheHold;
 }
 
 /**
@@ -85,7 +87,13 @@ async function runStages(
     checkTask(dataset, config, promptSets);
     const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
     if (blank !== undefined) hooks.onWarning?.(blank);
-    const cache = openCache({ dir: config.cacheDir, enabled: config.cache, signal: hooks.signal, onWarning: hooks.onWarning });
+    const cache = openCache({
+      dir: config.cacheDir,
+      enabled: config.cache,
+      signal: hooks.signal,
+      onWarning: hooks.onWarning,
+      hold: hooks.hold,
+    });
     return { promptSets, dataset, cache };
   });
   const loaded = await clock.time('modelLoad', () =>
