@@ -6,17 +6,17 @@ import { percent } from '../util/format.js';
 import { findLatestResults, loadRunSummary } from '../compare/load.js';
 import type { RunSummary } from '../compare/summary.js';
 import { resolveRunConfig } from '../config/config.js';
-import { writeFileAtomicallySync } from '../util/atomicWrite.js';
+import { writeFileAtomically } from '../util/atomicWrite.js';
 import type { SaveFlags } from './baseline.js';
 
 /** `bench baseline save`. */
-export function saveBaseline(flags: SaveFlags): void {
+export async function saveBaseline(flags: SaveFlags): Promise<void> {
   const cwd = process.cwd();
   const from = flags.from ?? findLatestResults(resolveRunConfig(cwd, { out: flags.out }, flags.config).out);
   const summary = portable(loadRunSummary(from), cwd);
   const to = path.resolve(cwd, flags.to ?? path.join('baselines', `${safeName(summary.dataset.name)}.json`));
   mkdirSync(path.dirname(to), { recursive: true });
-  writeFileAtomicallySync(to, serializeBaseline(toBaselineFile(summary)));
+  await writeFileAtomically(to, serializeBaseline(toBaselineFile(summary)));
   const metrics = summary.promptSets.map((s) => `${s.name} ${percent(s.metrics.acc1 ?? 0)}`).join(', ');
   process.stdout.write(
     `baseline saved: ${displayFile(to, cwd)}\n  from run ${summary.origin.runId} (${displayFile(from, cwd)}), ${summary.items.length} images; acc1: ${metrics}\n` +
