@@ -71,7 +71,7 @@ function parse(source: string, where: string): hbs.AST.Program {
     const got = error instanceof Error ? /got '([^']+)'/.exec(error.message)?.[1] : undefined;
     throw new PromptError(
       `${where}: template syntax error in "${source}"${got ? ` (unexpected ${got.toLowerCase()} token)` : ''}: ` +
-        'check that every {{ has a matching }}; variables are written {{label}} or {{caption}}',
+        'check that every {{ has a matching }}; variables are written {{label}}, {{caption}} or {{descriptor}}',
     );
   }
 }
