@@ -4,12 +4,22 @@ export {
   classificationMetrics,
   classificationDetails,
   scoreEnsembleLogits,
+  zeroShotDetails,
+  greedySelection,
   retrievalMetrics,
   retrievalRanks,
   LOGIT_SCALE,
 } from './metrics/index.js';
-export type { ClassificationInput, ClassificationMetrics, RetrievalInput, Vector } from './metrics/index.js';
-export { loadDataset, selectSubset } from './datasets/index.js';
+export type {
+  ClassificationInput,
+  ClassificationMetrics,
+  EnsembleMode,
+  GreedySelection,
+  GreedySelectionInput,
+  RetrievalInput,
+  Vector,
+} from './metrics/index.js';
+export { loadDataset, selectSubset, holdoutSplit } from './datasets/index.js';
 export type { ClassificationDataset, ClassificationItem, SubsetOptions } from './datasets/types.js';
 export { loadPromptSet, loadPromptSets, renderClassPrompts } from './prompts/index.js';
 export type { PromptSet, PromptTemplate } from './prompts/index.js';
@@ -20,6 +30,8 @@ export { preprocessImage, resizeAndCrop, toPixelValues } from './model/preproces
 export type { DecodedImage, PreprocessSpec, PreprocessMode, TextTokenizer, TokenizedText } from './model/types.js';
 export { resolveRunConfig, type RunConfig } from './config/config.js';
 export { benchRun, type BenchRunOutput } from './run/benchRun.js';
+export { benchSelect, type BenchSelectOutput, type SelectOptions } from './run/benchSelect.js';
+export type { Selection } from './results/selectionSchema.js';
 export type { Results, RunTimings } from './results/schema.js';
 export { InputError } from './errors.js';
 export * from './compare/index.js';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { descriptorSchema } from './datasets/descriptorSchema.js';
 import { resultsFileSchema } from './results/retrievalSchema.js';
+import { selectionSchema } from './results/selectionSchema.js';
 import { toJsonSchema, type JsonSchemaDocument } from './util/jsonSchema.js';
 import { baselineSchema } from './compare/baselineSchema.js';
 import { benchConfigSchema } from './compare/settingsSchema.js';
@@ -15,6 +16,7 @@ export const PUBLISHED_SCHEMAS: readonly { readonly file: string; readonly title
   { file: 'results.schema.json', title: 'ClipBench results.json (schemaVersion 1)', schema: resultsFileSchema },
   { file: 'baseline.schema.json', title: 'ClipBench baseline (baselineVersion 1)', schema: baselineSchema },
   { file: 'dataset.schema.json', title: 'ClipBench dataset descriptor', schema: descriptorSchema },
+  { file: 'selection.schema.json', title: 'ClipBench selection.json of bench select (selectionVersion 1)', schema: selectionSchema },
 ];
 
 /** Each published file's name and contents. */

@@ -8,6 +8,7 @@ import { preprocessImage } from '../src/model/preprocess.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
+import { benchSelect } from '../src/run/benchSelect.js';
 import { DEMO_DATASET, ROOT, maxAbsDiff, tempDir } from './helpers.js';
 
 const DEMO_MODEL = path.join(ROOT, 'models/fashion-clip-mini');
@@ -39,7 +40,7 @@ function readmeHeadline(): HeadlineRow[] {
   const rows: HeadlineRow[] = [];
   for (const line of readme.slice(start).split('\n').slice(1)) {
     if (rows.length > 0 && !line.startsWith('|')) break;
-    const m = /^\| `([\w-]+\.hbs)` \| (\d+) \| (\d+\.\d\d)% \| (\d+\.\d\d)% \| (\d+\.\d\d)% \|$/.exec(line);
+    const m = /^\| `([\w-]+\.(?:hbs|json))` \| (\d+) \| (\d+\.\d\d)% \| (\d+\.\d\d)% \| (\d+\.\d\d)% \|$/.exec(line);
     if (m) rows.push({ file: m[1]!, templates: Number(m[2]), acc1: m[3]!, acc5: m[4]!, meanPerClassRecall: m[5]! });
   }
   return rows;
@@ -128,13 +129,40 @@ describe('the bundled demo model', () => {
       expect(results.items).toHaveLength(10_000);
       expect(results.errors).toEqual([]);
       const measured = results.promptSets.map((s) => ({
-        file: `${s.name}.hbs`,
+        file: path.basename(s.file),
         templates: s.templates.length,
         acc1: percent(s.metrics.acc1),
         acc5: percent(s.metrics.acc5),
         meanPerClassRecall: percent(s.metrics.mean_per_class_recall),
       }));
       expect(measured).toEqual(table);
+    },
+  );
+  // The README's `bench select` sentence under the table: the same selection, the same held-out figures.
+  it.skipIf(!HAS_FASHION_MNIST)(
+    `reproduces the README's bench select result on the full test split (${NEEDS_FASHION_MNIST})`,
+    { timeout: 180_000 },
+    async () => {
+      const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+      const m =
+        /--max-templates (\d+)` \(seed 0, half of each class held out\) chose (\d+) templates; held-out acc1 on (\d+) images: selected (\d+\.\d\d)%, whole pool (\d+\.\d\d)%, best single template (\d+\.\d\d)%/.exec(
+          readme,
+        );
+      expect(m, 'README.md has lost its bench select sentence').not.toBeNull();
+      const config = resolveRunConfig(ROOT, { dataset: 'fashion-mnist', out: tempDir('select-'), cacheDir: tempDir('cache-'), threads: 2 });
+      const { selection } = await benchSelect(
+        config,
+        { poolFile: path.join(ROOT, 'prompts/imagenet-80.hbs'), maxTemplates: Number(m![1]), heldOut: 0.5 },
+        ROOT,
+      );
+      const held = (name: string) => percent(selection.contenders.find((c) => c.name === name)!.heldOut.acc1);
+      expect([
+        String(selection.contenders.find((c) => c.name === 'selected')!.lines.length),
+        String(selection.run.split.heldOut),
+        held('selected'),
+        held('pool'),
+        held('bestSingle'),
+      ]).toEqual(m!.slice(2));
     },
   );
 });

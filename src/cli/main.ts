@@ -11,6 +11,7 @@ import { registerHistory } from './history.js';
 import { registerPreview } from './preview.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
+import { registerSelect } from './select.js';
 import { registerTokenize } from './tokenize.js';
 
 export const EXIT_OK = 0;
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   };
   registerRun(program, setExit);
+  registerSelect(program);
   registerTokenize(program);
   registerPreview(program);
   registerCache(program);

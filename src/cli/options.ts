@@ -18,6 +18,13 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
+/** A share strictly between 0 and 1, e.g. the held-out part of a split. */
+export function shareBetween0And1(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a share between 0 and 1, e.g. 0.5.');
+  return n;
+}
+
 /** "1,5,10" → [1, 5, 10]. */
 export function kList(value: string): number[] {
   const ks = value.split(',').map((k) => Number(k.trim()));

@@ -1,5 +1,6 @@
 export { loadDataset, loadAnyDataset, listDatasetNames, type LoadOptions } from './load.js';
 export { selectSubset, selectRetrievalSubset } from './subset.js';
+export { holdoutSplit, type HoldoutSplit } from './split.js';
 export { loadCocoCaptions } from './coco.js';
 export { loadKarpathySplit } from './karpathy.js';
 export { loadCaptionPairs } from './pairs.js';

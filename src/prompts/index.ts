@@ -1,6 +1,7 @@
 export { parseRandomDescriptors, randomDescriptors, type RandomDescriptorOptions } from './descriptors.js';
 export { captionsAsTheyAre, loadPromptSet, loadPromptSets, renderClassPrompts, renderTemplatePrompts, validateAgainstClasses } from './load.js';
 export { RANDOM_WORDS } from './randomWords.js';
+export { subsetPromptFile } from './selectedFile.js';
 export { compileTemplate, HELPER_NAMES } from './template.js';
 export {
   PromptError,

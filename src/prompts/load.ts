@@ -6,7 +6,8 @@ import { parseRandomDescriptors, randomDescriptors } from './descriptors.js';
 import { compileTemplate } from './template.js';
 import { PromptError, type PromptDescriptors, type PromptEnsemble, type PromptSet, type PromptTemplate } from './types.js';
 
-const DIRECTIVE = /^#@\s*([a-z-]+)\s*:\s*(.*)$/i;
+/** `#@ name: value`, a directive line (trimmed). */
+export const DIRECTIVE = /^#@\s*([a-z-]+)\s*:\s*(.*)$/i;
 const DIRECTIVES = '"#@ classnames: <file.json>", "#@ descriptors: <file.json>" or "#@ descriptors: random(...)", "#@ ensemble: embedding|score"';
 const ENSEMBLES: readonly PromptEnsemble[] = ['embedding', 'score'];
 

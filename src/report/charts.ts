@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { METRIC_KEYS } from './data.js';
 import type { RetrievalCurve } from './retrievalData.js';
-import { METRIC_LABELS, type ConfusionView, type ReportModel, type TrendPoint } from './types.js';
+import { METRIC_LABELS, type ConfusionView, type ReportModel, type TemplateSetView, type TrendPoint } from './types.js';
 
 /** Tableau 10: prompt files keep one colour across every chart and the gallery's legend. */
 const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
@@ -70,6 +70,46 @@ export function metricsChart(model: ReportModel): TopLevelSpec {
     data: { values },
     encoding: { x, xOffset, y },
     layer: layers,
+  } as TopLevelSpec;
+}
+
+/**
+ * One row per multi-template prompt file: a dot per template scored alone, the ensemble as a thick
+ * tick in the file's colour, the templates' median as a thin grey one. `allSets`: every prompt
+ * file's name, so each keeps the colour it has in the other charts.
+ */
+export function templatesChart(sets: readonly TemplateSetView[], allSets: readonly string[]): TopLevelSpec {
+  const rows = sets.map((s) => s.promptSet);
+  // Each template gets its own height in the row (by its place in the file), so equal scores do not hide one another.
+  const dots = sets.flatMap((s) =>
+    s.templates.map((t, i) => ({ promptSet: s.promptSet, acc1: t.metrics.acc1, spread: (i + 0.5) / s.templates.length })),
+  );
+  const tick = (name: string, acc1: (s: TemplateSetView) => number, mark: object, encoding: object = {}): object => ({
+    name,
+    data: { values: sets.map((s) => ({ promptSet: s.promptSet, acc1: acc1(s) })) },
+    mark: { type: 'tick', ...mark },
+    encoding,
+  });
+  return {
+    config: CONFIG,
+    width: 520,
+    height: { step: 40 },
+    encoding: {
+      y: { field: 'promptSet', type: 'nominal', sort: rows, title: null, scale: { type: 'band', paddingInner: 0.25, paddingOuter: 0.1 } },
+      // Templates often differ by tenths of a point: the axis zooms to them instead of starting at 0.
+      x: { field: 'acc1', type: 'quantitative', title: 'acc1', scale: { zero: false, nice: true, padding: 10 }, axis: { format: '.1%' } },
+      color: { field: 'promptSet', type: 'nominal', legend: null, ...setColour(allSets) },
+    },
+    layer: [
+      {
+        name: 'template_dots',
+        data: { values: dots },
+        mark: { type: 'circle', size: 40, opacity: 0.75 },
+        encoding: { yOffset: { field: 'spread', type: 'quantitative', scale: { domain: [0, 1], range: [4, 28] } } },
+      },
+      tick('template_median', (s) => s.medianAcc1, { thickness: 1, size: 22 }, { color: { value: '#555' } }),
+      tick('ensemble', (s) => s.ensemble.acc1, { thickness: 3, size: 34 }),
+    ],
   } as TopLevelSpec;
 }
 

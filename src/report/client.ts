@@ -1,11 +1,16 @@
+import { SORTABLE_TABLES } from './tableSort.js';
+
 /**
  * Both pages' only script, inlined and allowed by its sha256 in the CSP. Plain ES2017 (any browser
  * of the last years, no framework). Every page: a select[data-switch] shows one of the variants
- * of its group. A page with inline JSON (classification): it builds the gallery and the
- * disagreement examples with createElement/textContent only — never innerHTML — so a hostile label
- * stays text. Without JavaScript the charts and tables still show; only these need it.
+ * of its group, and a table[data-sortable] sorts by a clicked heading (tableSort.ts). A page with
+ * inline JSON (classification): it builds the gallery and the disagreement examples with
+ * createElement/textContent only — never innerHTML — so a hostile label stays text. Without
+ * JavaScript the charts and tables still show; only these need it.
  */
-export const CLIENT_SCRIPT = String.raw`(function () {
+export const CLIENT_SCRIPT =
+  SORTABLE_TABLES +
+  String.raw`(function () {
   'use strict';
   // Variants (heatmap orders, a confusion matrix or example set per prompt file) are all in the
   // page; a select shows the one of its group whose data-variant it names.

@@ -1,3 +1,4 @@
+import { quantileSorted } from '../stats/index.js';
 import { percent } from '../util/format.js';
 import type { ItemResult, PromptSetResult, Results } from '../results/schema.js';
 import { runHeader } from './runHeader.js';
@@ -11,6 +12,7 @@ import type {
   PromptSetView,
   ReportExtras,
   ReportModel,
+  TemplateSetView,
 } from './types.js';
 
 export const METRIC_KEYS: readonly MetricKey[] = ['acc1', 'acc5', 'mean_per_class_recall'];
@@ -24,6 +26,7 @@ export function buildModel(results: Results, extras: ReportExtras = {}): ReportM
     header: header(results),
     classNames: results.run.dataset.classNames,
     promptSets: results.promptSets.map((set) => promptSetView(set, results.run.dataset.classNames[0])),
+    templateSets: results.promptSets.flatMap(templateSetView),
     metrics: metricValues(results.promptSets, extras),
     classRecall: results.promptSets.flatMap((set) =>
       set.perClass.map((c): ClassRecall => ({ promptSet: set.name, label: c.label, recall: c.recall, support: c.support })),
@@ -67,6 +70,25 @@ function promptSetView(set: PromptSetResult, firstClass: string | undefined): Pr
     metrics: set.metrics,
     example,
   };
+}
+
+/** A one-template file's only entry equals the ensemble, so there is nothing to compare. */
+function templateSetView(set: PromptSetResult, index: number): TemplateSetView[] {
+  const templates = set.perTemplate ?? [];
+  if (templates.length < 2) return [];
+  return [
+    {
+      promptSet: set.name,
+      file: set.file,
+      index,
+      ensemble: set.metrics,
+      templates,
+      medianAcc1: quantileSorted(
+        templates.map((t) => t.metrics.acc1).sort((a, b) => a - b),
+        0.5,
+      ),
+    },
+  ];
 }
 
 function metricValues(sets: readonly PromptSetResult[], extras: ReportExtras): MetricValue[] {

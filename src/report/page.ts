@@ -44,6 +44,7 @@ function toc(model: ReportModel, charts: RenderedCharts): [string, string][] {
   return [
     ['prompt-files', 'Prompt files'],
     ['metrics', 'Accuracy'],
+    ...(charts.templates === undefined ? [] : ([['templates', 'Templates']] as [string, string][])),
     ['per-class', 'Per-class recall'],
     ['confusion', 'Confusion matrix'],
     ...(charts.trend === undefined ? [] : ([['trend', 'Trend']] as [string, string][])),

@@ -19,7 +19,15 @@ export interface RunHeader {
   readonly errors: readonly { readonly item: string; readonly reason: string }[];
 }
 
-export function runHeader(results: Results | RetrievalResults): RunHeader {
+/** What the header reads of a results file: its run (of any task, or of bench select) and unreadable images. */
+export interface RunHeaderSource {
+  readonly run: Omit<Results['run'], 'dataset'> & {
+    readonly dataset: { readonly name: string; readonly format: string; readonly path: string };
+  };
+  readonly errors: RunHeader['errors'];
+}
+
+export function runHeader(results: Results | RetrievalResults | RunHeaderSource): RunHeader {
   const { run } = results;
   const { images, texts } = run.cache;
   return {

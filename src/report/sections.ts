@@ -3,6 +3,7 @@ import type { RenderedCharts } from './figures.js';
 import type { GalleryPayload } from './gallery.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { figure } from './parts.js';
+import { templatesSection } from './templatesSection.js';
 import type { Disagreement, ReportModel } from './types.js';
 
 export function chartSections(model: ReportModel, charts: RenderedCharts): SafeHtml {
@@ -10,6 +11,7 @@ export function chartSections(model: ReportModel, charts: RenderedCharts): SafeH
   return html`<section id="metrics"><h2>Accuracy by prompt file</h2>
 <p class="lead">acc1: the true class is the top prediction; acc5: it is among the top five; mean per-class recall weighs every class equally.${intervals ? ' Whiskers show 95% intervals.' : ''}</p>
 ${figure('metrics', 'acc1, acc5 and mean per-class recall per prompt file', charts.metrics)}</section>
+${templatesSection(model, charts)}
 ${heatmapSection(model, charts)}
 ${confusionSection(model, charts)}
 ${charts.trend === undefined ? '' : html`<section id="trend"><h2>Trend over runs</h2><p class="lead">The same metrics in earlier runs.</p>${figure('trend', 'metrics over earlier runs', charts.trend)}</section>`}`;

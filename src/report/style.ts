@@ -36,6 +36,11 @@ tr.best td { background: #f0f8f1; }
 .file { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 pre.templates { margin: 6px 0 0; padding: 6px 8px; background: #f3f4f7; border-radius: 4px; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; max-height: 240px; overflow: auto; }
 details summary { cursor: pointer; color: #2c5aa0; }
+.template-set { margin: 14px 0 0; } .template-set table { margin-top: 4px; }
+code.template { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; }
+tfoot td { font-weight: 600; border-bottom: none; }
+th.sortable { cursor: pointer; user-select: none; }
+th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
 .pair { margin: 14px 0 0; }
 .pair h3 { font-size: 14px; margin: 0 0 6px; }
 .examples { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 8px; }

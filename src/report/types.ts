@@ -28,6 +28,34 @@ export interface PromptSetView {
   readonly example: { readonly label: string; readonly prompts: readonly string[] } | null;
 }
 
+/** acc1, acc5 (null with under five classes) and mean per-class recall, as results.json has them. */
+export interface ClassificationScores {
+  readonly acc1: number;
+  readonly acc5: number | null;
+  readonly mean_per_class_recall: number;
+}
+
+/** One template of a prompt file scored alone (results.json `perTemplate`). */
+export interface TemplateScore {
+  /** 1-based line in the prompt file. */
+  readonly line: number;
+  /** As written: user text, escaped wherever it is shown. */
+  readonly template: string;
+  readonly metrics: ClassificationScores;
+}
+
+/** A prompt file with several templates: each alone against the ensemble they form. */
+export interface TemplateSetView {
+  readonly promptSet: string;
+  readonly file: string;
+  /** Position in `ReportModel.promptSets`, which gives the prompt file its colour. */
+  readonly index: number;
+  readonly ensemble: ClassificationScores;
+  /** In file order. */
+  readonly templates: readonly TemplateScore[];
+  readonly medianAcc1: number;
+}
+
 export interface ClassRecall {
   readonly promptSet: string;
   readonly label: string;
@@ -84,6 +112,8 @@ export interface ReportModel {
   readonly header: HeaderView;
   readonly classNames: readonly string[];
   readonly promptSets: readonly PromptSetView[];
+  /** Only prompt files with at least two templates; empty for results written before per-template scores. */
+  readonly templateSets: readonly TemplateSetView[];
   readonly metrics: readonly MetricValue[];
   readonly classRecall: readonly ClassRecall[];
   readonly confusion: readonly ConfusionView[];

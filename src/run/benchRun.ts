@@ -1,17 +1,13 @@
-import { openCache, type CacheHold } from '../cache/index.js';
+import type { CacheHold } from '../cache/index.js';
 import type { RunConfig } from '../config/config.js';
-import { blankCaptionsWarning } from '../datasets/captions.js';
-import { loadAnyDataset, selectRetrievalSubset, selectSubset } from '../datasets/index.js';
-import type { ClassificationDataset, Dataset, RetrievalDataset } from '../datasets/types.js';
-import { InputError } from '../errors.js';
 import { recordRunHistory } from '../history/record.js';
-import { loadClipModel } from '../model/clipModel.js';
-import { captionsAsTheyAre, loadPromptSets, type PromptSet } from '../prompts/index.js';
+import { captionsAsTheyAre } from '../prompts/index.js';
 import { startChartWorker, type ChartRenderer } from '../report/chartRenderer.js';
 import type { ReportFiles } from '../report/index.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results, RunTimings } from '../results/schema.js';
 import { createRunDir, newRunId, writeResults } from '../results/write.js';
+import { loadRunModel, prepareInputs } from './prepare.js';
 import { runClassification } from './runClassification.js';
 import { startStageClock, timedModel, type RunContext, type StageClock } from './runInfo.js';
 import { runRetrieval } from './runRetrieval.js';
@@ -73,39 +69,8 @@ async function runStages(
   hooks: BenchRunHooks,
   { clock, startedAt, charts }: RunStart,
 ): Promise<BenchRunOutput> {
-  const { promptSets, dataset, cache } = await clock.time('dataset', async () => {
-    const promptSets = await loadPromptSets(promptFiles);
-    const dataset = selectItems(
-      await loadAnyDataset(config.dataset, {
-        cwd,
-        datasetsDir: config.datasetsDir,
-        split: config.split ?? undefined,
-        images: config.images ?? undefined,
-      }),
-      config,
-    );
-    checkTask(dataset, config, promptSets);
-    const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
-    if (blank !== undefined) hooks.onWarning?.(blank);
-    const cache = openCache({
-      dir: config.cacheDir,
-      enabled: config.cache,
-      signal: hooks.signal,
-      onWarning: hooks.onWarning,
-      hold: hooks.hold,
-    });
-    return { promptSets, dataset, cache };
-  });
-  const loaded = await clock.time('modelLoad', () =>
-    loadClipModel({
-      model: config.model,
-      dtype: config.dtype,
-      preprocess: config.preprocess,
-      threads: config.threads,
-      cwd,
-      fileHashMemo: cache.fileHashMemo,
-    }),
-  );
+  const { promptSets, dataset, cache } = await clock.time('dataset', () => prepareInputs(config, promptFiles, cwd, hooks));
+  const loaded = await clock.time('modelLoad', () => loadRunModel(config, cwd, cache));
   const model = timedModel(loaded, clock);
   try {
     const runId = newRunId();
@@ -164,31 +129,4 @@ function withTimings(results: Results | RetrievalResults, timings: RunTimings): 
 /** Images the run embedded, evaluated or unreadable. */
 function imageCount(results: Results | RetrievalResults): number {
   return results.task === 'retrieval' ? results.run.dataset.imageCount : results.run.dataset.itemCount;
-}
-
-function selectItems(dataset: Dataset, config: RunConfig): ClassificationDataset | RetrievalDataset {
-  if (dataset.task === 'retrieval') {
-    if (config.perClass !== null) throw new InputError('--per-class applies to classification; a captioned set has no classes');
-    return selectRetrievalSubset(dataset, { limit: config.limit ?? undefined, seed: config.seed });
-  }
-  return selectSubset(dataset, { limit: config.limit ?? undefined, perClass: config.perClass ?? undefined, seed: config.seed });
-}
-
-function checkTask(dataset: Dataset, config: RunConfig, promptSets: readonly PromptSet[]): void {
-  if (config.task !== null && config.task !== dataset.task) {
-    throw new InputError(`--task ${config.task}, but ${dataset.root} is a ${dataset.task} dataset`);
-  }
-  if (dataset.task === 'classification') {
-    if (promptSets.length === 0) throw new InputError('no prompt files: pass --prompts <file.hbs> (see prompts/ for examples)');
-    if (dataset.items.length === 0) throw new InputError(`dataset ${dataset.root} has no items to evaluate`);
-    const usesCaption = promptSets.flatMap((s) =>
-      s.templates.filter((t) => t.variables.includes('caption')).map((t) => `${s.file}:${t.line}`),
-    );
-    if (usesCaption.length > 0)
-      throw new InputError(`${usesCaption[0]}: {{caption}} needs a captioned (retrieval) dataset; use {{label}} here`);
-    return;
-  }
-  const usesLabel = promptSets.flatMap((s) => s.templates.filter((t) => t.variables.includes('label')).map((t) => `${s.file}:${t.line}`));
-  if (usesLabel.length > 0)
-    throw new InputError(`${usesLabel[0]}: {{label}} needs a classification dataset; wrap captions with {{caption}}`);
 }

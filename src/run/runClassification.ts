@@ -1,13 +1,5 @@
 import type { ClassificationDataset } from '../datasets/types.js';
-import {
-  buildClassifier,
-  classificationDetails,
-  classificationDetailsFromLogits,
-  scoreEnsembleLogits,
-  softmax,
-  type ClassificationDetails,
-  type ClassificationMetrics,
-} from '../metrics/index.js';
+import { softmax, zeroShotDetails, type ClassificationDetails, type ClassificationMetrics } from '../metrics/index.js';
 import { renderClassPrompts, renderTemplatePrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo, TemplateResult } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -37,9 +29,7 @@ export async function runClassification(options: ClassificationRunOptions): Prom
     // One scoring for a whole set and for each template alone, so a template's scores are exactly
     // those of a one-line file holding it.
     const score = (prompts: readonly string[][], mode: PromptSet['ensemble']): ClassificationDetails =>
-      mode === 'score'
-        ? classificationDetailsFromLogits(scoreEnsembleLogits(imageEmbeddings, lookup(prompts)), targets, dataset.classNames.length)
-        : classificationDetails({ imageEmbeddings, classVectors: buildClassifier(lookup(prompts)), targets });
+      zeroShotDetails({ imageEmbeddings, promptEmbeddings: lookup(prompts), targets, mode });
     const details = rendered.map((prompts, s) => score(prompts, promptSets[s]!.ensemble));
     const setResults = promptSets.map((set, s) => {
       const byTemplate = set.templates.length === 1 ? [] : renderTemplatePrompts(set, dataset.classNames);
