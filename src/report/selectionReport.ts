@@ -59,7 +59,7 @@ export async function renderSelectionPage(s: Selection, renderer: ChartRenderer 
 function verdictSection(s: Selection): SafeHtml {
   const row = (c: Contender): SafeHtml => {
     const vs = s.contrasts.find((x) => x.against === c.name);
-    return html`<tr><td><b>${NAMES[c.name]}</b><div class="file">lines ${c.lines.join(', ')}</div></td>
+    return html`<tr><td><b>${NAMES[c.name]}</b><div class="file">${linesNote(c)}</div></td>
 <td class="num">${percent(c.heldOut.acc1)}</td><td class="num">${percent(c.heldOut.acc5)}</td><td class="num">${percent(c.heldOut.mean_per_class_recall)}</td>
 <td class="num dim">${percent(c.selection.acc1)}</td>
 <td class="num">${vs === undefined ? '' : `${signedPoints(vs.delta)} [${signedPoints(vs.interval.lo)}, ${signedPoints(vs.interval.hi)}]`}</td>
@@ -114,4 +114,9 @@ function pathChart(s: Selection): TopLevelSpec {
       },
     ],
   };
+}
+
+function linesNote(c: Contender): string {
+  if (c.name === 'pool') return `all ${c.lines.length} templates`;
+  return `${c.lines.length === 1 ? 'line' : 'lines'} ${c.lines.join(', ')}`;
 }
