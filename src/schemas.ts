@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { descriptorSchema } from './datasets/descriptorSchema.js';
 import { resultsFileSchema } from './results/retrievalSchema.js';
 import { selectionSchema } from './results/selectionSchema.js';
+import { multiModelResultsSchema } from './results/multiModelSchema.js';
+import { baselineSchema, baselineSetSchema } from './compare/baselineSchema.js';
 import { toJsonSchema, type JsonSchemaDocument } from './util/jsonSchema.js';
-import { baselineSchema } from './compare/baselineSchema.js';
 import { benchConfigSchema } from './compare/settingsSchema.js';
 
 /**
@@ -14,7 +15,13 @@ import { benchConfigSchema } from './compare/settingsSchema.js';
 export const PUBLISHED_SCHEMAS: readonly { readonly file: string; readonly title: string; readonly schema: z.ZodType }[] = [
   { file: 'bench.config.schema.json', title: 'ClipBench bench.config.json', schema: benchConfigSchema },
   { file: 'results.schema.json', title: 'ClipBench results.json (schemaVersion 1)', schema: resultsFileSchema },
+  {
+    file: 'results-models.schema.json',
+    title: 'ClipBench results.json of several models (schemaVersion 2)',
+    schema: multiModelResultsSchema,
+  },
   { file: 'baseline.schema.json', title: 'ClipBench baseline (baselineVersion 1)', schema: baselineSchema },
+  { file: 'baseline-models.schema.json', title: 'ClipBench baseline of several models (baselineVersion 2)', schema: baselineSetSchema },
   { file: 'dataset.schema.json', title: 'ClipBench dataset descriptor', schema: descriptorSchema },
   { file: 'selection.schema.json', title: 'ClipBench selection.json of bench select (selectionVersion 1)', schema: selectionSchema },
 ];

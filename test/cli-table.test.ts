@@ -186,7 +186,7 @@ const TABLE: Record<string, readonly Row[]> = {
       name: '--dtype outside the choices',
       args: run('--dtype', 'int4'),
       status: 2,
-      stderr: "argument 'int4' is invalid. Allowed choices are fp32, fp16, q8",
+      stderr: "argument 'int4' is invalid. expected fp32, fp16, q8 or several separated by commas.",
     },
     { name: '--preprocess hf', args: run('--preprocess', 'hf'), status: 0, results: (r) => expect(r.run.preprocess.mode).toBe('hf') },
     {

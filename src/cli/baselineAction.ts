@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { serializeBaseline, toBaselineFile } from '../compare/baseline.js';
+import { serializeBaseline, serializeBaselineSet, toBaselineFile } from '../compare/baseline.js';
 import { displayFile } from '../compare/format.js';
 import { percent } from '../util/format.js';
-import { findLatestResults, loadRunSummary } from '../compare/load.js';
+import { findLatestResults, loadRunSummaries } from '../compare/load.js';
 import type { RunSummary } from '../compare/summary.js';
 import { resolveRunConfig } from '../config/config.js';
 import { writeFileAtomically } from '../util/atomicWrite.js';
@@ -13,13 +13,22 @@ import type { SaveFlags } from './baseline.js';
 export async function saveBaseline(flags: SaveFlags): Promise<void> {
   const cwd = process.cwd();
   const from = flags.from ?? findLatestResults(resolveRunConfig(cwd, { out: flags.out }, flags.config).out);
-  const summary = portable(loadRunSummary(from), cwd);
-  const to = path.resolve(cwd, flags.to ?? path.join('baselines', `${safeName(summary.dataset.name)}.json`));
+  const models = loadRunSummaries(from).map(({ key, summary }) => ({ key, summary: portable(summary, cwd) }));
+  const first = models[0]!.summary;
+  const to = path.resolve(cwd, flags.to ?? path.join('baselines', `${safeName(first.dataset.name)}.json`));
   mkdirSync(path.dirname(to), { recursive: true });
-  await writeFileAtomically(to, serializeBaseline(toBaselineFile(summary)));
-  const metrics = summary.promptSets.map((s) => `${s.name} ${percent(s.metrics.acc1 ?? 0)}`).join(', ');
+  const text =
+    models.length === 1
+      ? serializeBaseline(toBaselineFile(first))
+      : serializeBaselineSet(models.map(({ key, summary }) => ({ key, baseline: toBaselineFile(summary) })));
+  await writeFileAtomically(to, text);
+  const metrics = models
+    .flatMap(({ key, summary }) =>
+      summary.promptSets.map((s) => `${models.length > 1 ? `${key} · ` : ''}${s.name} ${percent(s.metrics.acc1 ?? 0)}`),
+    )
+    .join(', ');
   process.stdout.write(
-    `baseline saved: ${displayFile(to, cwd)}\n  from run ${summary.origin.runId} (${displayFile(from, cwd)}), ${summary.items.length} images; acc1: ${metrics}\n` +
+    `baseline saved: ${displayFile(to, cwd)}\n  from run ${first.origin.runId} (${displayFile(from, cwd)}), ${first.items.length} images; acc1: ${metrics}\n` +
       `  commit it, then: bench check --baseline ${displayFile(to, cwd)}\n`,
   );
 }

@@ -1,13 +1,12 @@
 import { findLatestResults } from '../compare/load.js';
 import { resolveComparisonSettings } from '../compare/settings.js';
-import type { CheckOutcome } from '../compare/thresholds.js';
 import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import type { CheckFlags } from './check.js';
 import { runComparison } from './compareAction.js';
 
 /** `bench check`: holds a run (default: the newest) to a baseline; the caller turns a fail into exit 1. */
-export function checkCommand(results: string | undefined, flags: CheckFlags): CheckOutcome {
+export function checkCommand(results: string | undefined, flags: CheckFlags): { readonly passed: boolean } {
   const cwd = process.cwd();
   const settings = resolveComparisonSettings(cwd, flags);
   const baseline = flags.baseline ?? settings.baseline;

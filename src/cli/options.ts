@@ -32,3 +32,13 @@ export function kList(value: string): number[] {
     throw new InvalidArgumentError('expected positive whole numbers separated by commas, e.g. 1,5,10.');
   return ks;
 }
+
+const DTYPES = ['fp32', 'fp16', 'q8'];
+
+/** "fp32,q8" → ["fp32", "q8"]. */
+export function dtypeList(value: string): string[] {
+  const dtypes = value.split(',').map((d) => d.trim());
+  if (dtypes.some((d) => !DTYPES.includes(d)))
+    throw new InvalidArgumentError(`expected ${DTYPES.join(', ')} or several separated by commas.`);
+  return dtypes;
+}

@@ -3,6 +3,7 @@ import type { PreprocessMode } from '../model/types.js';
 
 export interface PreviewFlags {
   readonly model?: string;
+  readonly revision?: string;
   readonly preprocess: PreprocessMode;
   readonly savePng?: string;
   readonly dumpTensor?: string;
@@ -14,6 +15,7 @@ export function registerPreview(program: Command): void {
     .description('show what the model sees: the resized, centre-cropped image and/or its normalised pixel tensor')
     .argument('<image>', 'image file')
     .option('-m, --model <hub id|dir>', 'model whose preprocessing to use (default: from bench.config.json)')
+    .option('--revision <rev>', 'branch, tag or commit of a hub model (default: main)')
     .addOption(new Option('--preprocess <mode>', 'clip (original order) or hf (transformers)').choices(['clip', 'hf']).default('clip'))
     .option('--save-png <file>', 'write the model-size crop as PNG')
     .option('--dump-tensor <file>', 'write the normalised pixels as float32 little-endian, CHW')

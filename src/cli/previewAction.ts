@@ -12,7 +12,8 @@ import type { PreviewFlags } from './preview.js';
 export async function previewCommand(image: string, flags: PreviewFlags): Promise<void> {
   if (!flags.savePng && !flags.dumpTensor) throw new InputError('preview: pass --save-png <file>, --dump-tensor <file>, or both');
   const cwd = process.cwd();
-  const source = resolveModelSource(flags.model ?? resolveRunConfig(cwd, {}).model, 'fp32', cwd, 'preprocessor');
+  const model = flags.model ?? resolveRunConfig(cwd, {}).model;
+  const source = await resolveModelSource(model, 'fp32', cwd, 'preprocessor', { revision: flags.revision });
   const spec = await loadPreprocessSpec(source, flags.preprocess);
   const crop = resizeAndCrop(await decodeImage(image), spec);
   if (flags.savePng) {

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { resolveRunConfig } from '../config/config.js';
 import { loadDataset, SPLITS, type ClassificationDataset } from '../datasets/index.js';
 import { InputError } from '../errors.js';
-import { reportExtras, writeReport, type ReportImages } from '../report/index.js';
+import { classificationView, reportExtras, writeReport, type ReportImages, type ReportOptions } from '../report/index.js';
+import { MULTI_MODEL_VERSION, multiModelResultsSchema } from '../results/multiModelSchema.js';
 import { resultsFileSchema, type RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
+import type { AnyResults } from '../results/views.js';
 import { checkJson, isRecord, readJsonValue } from '../util/json.js';
 import type { ReportFlags } from './report.js';
 
@@ -16,20 +18,35 @@ export async function reportCommand(target: string, flags: ReportFlags): Promise
   const results = await readResults(file);
   const out = path.resolve(cwd, flags.out ?? path.dirname(file));
   await mkdir(out, { recursive: true });
-  const written = await writeReport(results, out, {
-    images: results.task === 'retrieval' ? retrievalImages(results, flags, cwd) : await classificationImages(results, flags, cwd),
-    galleryLimit: flags.galleryLimit,
-    extras:
-      results.task === 'retrieval'
-        ? undefined
-        : // The run folder sits in the runs folder, beside the history.jsonl every run appends to.
-          reportExtras(results, {
-            outDir: path.dirname(path.dirname(file)),
-            onSkip: (line, reason) => process.stderr.write(`warning: history.jsonl line ${line} skipped (${reason})\n`),
-          }),
-  });
+  const written = await writeReport(
+    results,
+    out,
+    results.task === 'retrieval'
+      ? { images: retrievalImages(results, flags, cwd), galleryLimit: flags.galleryLimit }
+      : await classificationOptions(classificationView(results), flags, { cwd, file }),
+  );
   if (written.thumbnailNote !== null) process.stderr.write(`warning: ${written.thumbnailNote}\n`);
   process.stdout.write(`report: ${written.html}\nsummary: ${written.summary}\nmetrics: ${written.csv}\n`);
+}
+
+/**
+ * The gallery's images and the extras, read off one model's results or, for several models, the
+ * flat view: they share one dataset, and it carries the first model's run and the images all scored.
+ */
+async function classificationOptions(
+  results: Results,
+  flags: ReportFlags,
+  { cwd, file }: { readonly cwd: string; readonly file: string },
+): Promise<ReportOptions> {
+  return {
+    images: await classificationImages(results, flags, cwd),
+    galleryLimit: flags.galleryLimit,
+    // The run folder sits in the runs folder, beside the history.jsonl every run appends to.
+    extras: reportExtras(results, {
+      outDir: path.dirname(path.dirname(file)),
+      onSkip: (line, reason) => process.stderr.write(`warning: history.jsonl line ${line} skipped (${reason})\n`),
+    }),
+  };
 }
 
 /** results.json names each image by its path in the images folder, so the caption file is not needed. */
@@ -92,12 +109,16 @@ async function resultsFile(target: string): Promise<string> {
   return info.isDirectory() ? path.join(target, 'results.json') : target;
 }
 
-/** A file without `schemaVersion` is some other JSON: saying so beats listing every field it lacks. */
-async function readResults(file: string): Promise<Results | RetrievalResults> {
+/**
+ * A file without `schemaVersion` is some other JSON: saying so beats listing every field it lacks.
+ * Version 2 (several models) has its own schema; anything else is checked as version 1.
+ */
+async function readResults(file: string): Promise<AnyResults> {
   const fix = 'pass the results.json a run wrote';
   const value = await readJsonValue(file, { what: 'results file', fix });
   if (!isRecord(value) || !('schemaVersion' in value)) {
     throw new InputError(`${file} is not a ClipBench results.json (no "schemaVersion"); ${fix}`);
   }
+  if (value.schemaVersion === MULTI_MODEL_VERSION) return checkJson(value, multiModelResultsSchema, file, { fix });
   return checkJson(value, resultsFileSchema, file, { fix });
 }

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 // location.js, not the cache's index: the index opens SQLite, which registering options must not load.
 import { CACHE_DIR_ENV } from '../cache/location.js';
-import { kList, nonNegativeInt, positiveInt } from './options.js';
+import { dtypeList, kList, nonNegativeInt, positiveInt } from './options.js';
 
 export interface RunFlags {
   prompts?: string[];
   dataset?: string;
-  model?: string;
-  dtype?: string;
+  model?: string[];
+  revision?: string;
+  dtype?: string[];
   preprocess?: string;
   limit?: number;
   perClass?: number;
@@ -42,8 +43,12 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--images <dir>', 'images folder of a caption file (default: its folder, then images/ beside it)')
     .option('--split <name>', 'IDX split (test, train) or Karpathy split (test, val, train, restval)')
     .option('--recall-k <ks>', 'k values of recall@k for retrieval (default 1,5,10)', kList)
-    .option('-m, --model <hub id|dir>', 'a hub id (e.g. Xenova/clip-vit-base-patch32) or a local model folder')
-    .addOption(new Option('--dtype <dtype>', 'ONNX weights to load').choices(['fp32', 'fp16', 'q8']))
+    .option(
+      '-m, --model <hub id|dir...>',
+      'hub ids (e.g. Xenova/clip-vit-base-patch32) or local model folders, each optionally ending in @fp32, @fp16 or @q8; several are compared side by side',
+    )
+    .option('--revision <rev>', 'branch, tag or commit of the hub models (default: main)')
+    .option('--dtype <dtypes>', 'ONNX weights to load: fp32, fp16 or q8, or several separated by commas (each model in each)', dtypeList)
     .addOption(
       new Option('--preprocess <mode>', 'clip: original OpenAI order; hf: transformers CLIPImageProcessor').choices(['clip', 'hf']),
     )

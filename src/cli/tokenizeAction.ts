@@ -8,8 +8,8 @@ import type { TokenizeFlags } from './tokenize.js';
 export async function tokenizeCommand(texts: string[], flags: TokenizeFlags): Promise<void> {
   const cwd = process.cwd();
   const model = flags.model ?? resolveRunConfig(cwd, {}).model;
-  const source = resolveModelSource(model, 'fp32', cwd, 'tokenizer');
-  const tokenizer = await loadClipTokenizer(source.location, { localFilesOnly: source.kind === 'local' });
+  const source = await resolveModelSource(model, 'fp32', cwd, 'tokenizer', { revision: flags.revision });
+  const tokenizer = await loadClipTokenizer(source.location);
   const inputs = flags.stdinJson ? [...texts, ...parseStdinJson(await readStdin())] : texts;
   process.stdout.write(`${JSON.stringify(tokenizer.tokenize(inputs))}\n`);
 }

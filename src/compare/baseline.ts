@@ -1,9 +1,17 @@
 import { InputError } from '../errors.js';
 import { checkJson } from '../util/json.js';
-import { BASELINE_KIND, BASELINE_VERSION, baselineSchema, type BaselineFile } from './baselineSchema.js';
+import {
+  BASELINE_KIND,
+  BASELINE_SET_VERSION,
+  BASELINE_VERSION,
+  baselineSchema,
+  baselineSetSchema,
+  type BaselineFile,
+  type BaselineSetFile,
+} from './baselineSchema.js';
 import type { RunSummary, SetSummary } from './summary.js';
 
-export { BASELINE_KIND, BASELINE_VERSION, type BaselineFile } from './baselineSchema.js';
+export { BASELINE_KIND, BASELINE_VERSION, type BaselineFile, type BaselineSetFile } from './baselineSchema.js';
 
 const FIX = 'write one with `bench baseline save`';
 
@@ -36,6 +44,29 @@ export function serializeBaseline(baseline: BaselineFile): string {
   const headJson = JSON.stringify(head, null, 2);
   const itemLines = items.length === 0 ? '[]' : `[\n${items.map((item) => `    ${JSON.stringify(item)}`).join(',\n')}\n  ]`;
   return `${headJson.slice(0, -2)},\n  "items": ${itemLines}\n}\n`;
+}
+
+/** A run of several models: its baselines in one file, each kept in the compact one-item-per-line form. */
+export function serializeBaselineSet(
+  models: readonly { readonly key: string; readonly baseline: BaselineFile }[],
+  savedAt = new Date(),
+): string {
+  const entries = models.map(
+    ({ key, baseline }) =>
+      `    {\n      "key": ${JSON.stringify(key)},\n      "baseline": ${serializeBaseline(baseline).trimEnd().replace(/\n/g, '\n      ')}\n    }`,
+  );
+  const head = { kind: BASELINE_KIND, baselineVersion: BASELINE_SET_VERSION, savedAt: savedAt.toISOString() };
+  return `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "models": [\n${entries.join(',\n')}\n  ]\n}\n`;
+}
+
+/** Checks a parsed baseline file of several models; each model's entry becomes a RunSummary. */
+export function baselineSetToSummaries(value: unknown, file: string): { readonly key: string; readonly summary: RunSummary }[] {
+  const set: BaselineSetFile = checkJson(value, baselineSetSchema, file, { fix: FIX });
+  return set.models.map(({ key, baseline }) => ({ key, summary: baselineToSummary(baseline, `${file} (${key})`) }));
+}
+
+export function isBaselineSetJson(value: unknown): boolean {
+  return isBaselineJson(value) && (value as { baselineVersion?: unknown }).baselineVersion === BASELINE_SET_VERSION;
 }
 
 export function isBaselineJson(value: unknown): boolean {

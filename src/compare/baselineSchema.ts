@@ -44,3 +44,17 @@ export const baselineSchema = z
   .describe('ClipBench baseline, written by `bench baseline save`');
 
 export type BaselineFile = DeepReadonly<z.output<typeof baselineSchema>>;
+
+/** The baseline of a run with several models: one version-1 baseline per model, by model key. */
+export const BASELINE_SET_VERSION = 2;
+
+export const baselineSetSchema = z
+  .object({
+    kind: z.literal(BASELINE_KIND),
+    baselineVersion: z.literal(BASELINE_SET_VERSION),
+    savedAt: z.string(),
+    models: z.array(z.object({ key: z.string().describe('`<model id or folder name>@<dtype>`, as in the run'), baseline: baselineSchema })),
+  })
+  .describe('ClipBench baseline of a run with several models, written by `bench baseline save`');
+
+export type BaselineSetFile = DeepReadonly<z.output<typeof baselineSetSchema>>;

@@ -11,12 +11,21 @@ import { element } from './xml.js';
  * test/fixtures/stats/junit.xsd, which requires the attributes the stricter readers need.
  */
 export function formatJUnit(outcome: CheckOutcome, options: { seconds: number; now?: Date } = { seconds: 0 }): string {
-  const sets = [...new Set(outcome.rows.map((r) => r.promptSet))];
-  const suites = sets.map((set, i) => testsuite(outcome, set, i, options.now ?? new Date()));
-  const failures = outcome.rows.filter((r) => r.status === 'fail').length;
+  return formatJUnitAll([outcome], options);
+}
+
+/** Several checks (one per model of a run) in one report: their suites side by side. */
+export function formatJUnitAll(outcomes: readonly CheckOutcome[], options: { seconds: number; now?: Date } = { seconds: 0 }): string {
+  const now = options.now ?? new Date();
+  let index = 0;
+  const suites = outcomes.flatMap((outcome) =>
+    [...new Set(outcome.rows.map((r) => r.promptSet))].map((set) => testsuite(outcome, set, index++, now)),
+  );
+  const rows = outcomes.flatMap((o) => o.rows);
+  const failures = rows.filter((r) => r.status === 'fail').length;
   const root = element(
     'testsuites',
-    { name: 'clipbench check', tests: outcome.rows.length, failures, errors: 0, time: seconds(options.seconds) },
+    { name: 'clipbench check', tests: rows.length, failures, errors: 0, time: seconds(options.seconds) },
     suites,
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;

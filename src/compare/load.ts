@@ -4,12 +4,38 @@ import { InputError } from '../errors.js';
 import { historyFileFor, readHistory } from '../history/history.js';
 import { resultsSchema, SCHEMA_VERSION } from '../results/schema.js';
 import { checkJson, isRecord, readJsonValueSync } from '../util/json.js';
-import { baselineToSummary, isBaselineJson } from './baseline.js';
+import { baselineSetToSummaries, baselineToSummary, isBaselineJson, isBaselineSetJson } from './baseline.js';
+import { modelKey } from '../config/models.js';
+import { multiModelResultsSchema } from '../results/multiModelSchema.js';
 import { summarizeResults, type RunSummary } from './summary.js';
 
-/** Reads a baseline file or a full results.json; either can stand on either side of a comparison. */
-export function loadRunSummary(file: string): RunSummary {
+/** One model's part of a run or baseline, by its model key. */
+export interface KeyedSummary {
+  readonly key: string;
+  readonly summary: RunSummary;
+}
+
+/**
+ * Reads a baseline file or a results.json, of one model or several, as one summary per model;
+ * either can stand on either side of a comparison.
+ */
+export function loadRunSummaries(file: string): KeyedSummary[] {
   const value = readJsonValueSync(file, { fix: 'pass a results.json or a baseline file' });
+  if (isBaselineSetJson(value)) return baselineSetToSummaries(value, file);
+  if (isRecord(value) && value.schemaVersion === 2 && !isBaselineJson(value)) {
+    const results = checkJson(value, multiModelResultsSchema, file, { fix: 'pass the results.json a run wrote' });
+    return results.models.map((m) => ({ key: m.key, summary: summarizeResults(m.results, file, commitFromHistory(file, results.run.id)) }));
+  }
+  const summary = summaryOf(value, file);
+  return [{ key: modelKey(summary.model.id, summary.model.dtype), summary }];
+}
+
+/** Reads a one-model baseline file or results.json. */
+export function loadRunSummary(file: string): RunSummary {
+  return summaryOf(readJsonValueSync(file, { fix: 'pass a results.json or a baseline file' }), file);
+}
+
+function summaryOf(value: unknown, file: string): RunSummary {
   if (isBaselineJson(value)) return baselineToSummary(value, file);
   if (!isRecord(value) || !('schemaVersion' in value)) {
     throw new InputError(

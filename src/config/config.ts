@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import type { DeepReadonly } from '../util/deepReadonly.js';
 import { checkJson, readJsonSync } from '../util/json.js';
 import { PACKAGE_ROOT } from '../version.js';
+import { splitModelSpec } from './models.js';
 import { CONFIG_SECTIONS, configFileSchema, RUN_SETTINGS, type ConfigFile, type RunSettingName } from './schema.js';
 
 /**
@@ -24,7 +25,10 @@ export function builtinDefaults(cwd: string): RunConfig {
     model: path.join(PACKAGE_ROOT, 'models/fashion-clip-mini'),
     dataset: path.join(PACKAGE_ROOT, 'datasets/fashion-mnist-1k'),
     datasetsDir: existsSync(localDatasets) ? localDatasets : path.join(PACKAGE_ROOT, 'datasets'),
+    models: null,
+    revision: 'main',
     dtype: 'fp32',
+    dtypes: null,
     preprocess: 'clip',
     limit: null,
     perClass: null,
@@ -84,11 +88,18 @@ const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheD
 
 /** Relative paths resolve against where they were written; hub ids and dataset names stay as they are. */
 function resolvePathSetting(key: string, value: unknown, base: string): unknown {
+  if (key === 'models' && Array.isArray(value)) return value.map((spec) => resolveModelSpec(String(spec), base));
   if (!PATH_SETTINGS.has(key) || typeof value !== 'string') return value;
   const candidate = path.resolve(base, value);
   if (key === 'datasetsDir' || key === 'out' || key === 'cacheDir' || key === 'images' || value.startsWith('.') || existsSync(candidate))
     return candidate;
   return value;
+}
+
+/** A `models` entry: its folder resolved like `model`, its `@dtype` suffix (if any) kept. */
+function resolveModelSpec(spec: string, base: string): string {
+  const { id, dtype } = splitModelSpec(spec);
+  return `${resolvePathSetting('model', id, base) as string}${dtype === null ? '' : `@${dtype}`}`;
 }
 
 /**

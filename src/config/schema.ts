@@ -21,7 +21,14 @@ export const RUN_SETTINGS = {
     'A dataset path (class folders, manifest, IDX, caption file, descriptor) or a descriptor name from datasetsDir',
   ),
   datasetsDir: pathSetting('Where named dataset descriptors live'),
+  models: orNull(nonEmptyList(nonBlank(), 'a list of model ids or folders'), 'a list of model ids or folders, or null').describe(
+    'Several models compared in one run: hub ids or folders, each optionally ending in @fp32, @fp16 or @q8; when set, `model` is not used',
+  ),
+  revision: nonBlank().describe('Branch, tag or commit of hub models (see README, "Models"); ignored for a folder'),
   dtype: z.enum(DTYPES).describe('ONNX weights to load'),
+  dtypes: orNull(nonEmptyList(z.enum(DTYPES), 'a list of "fp32", "fp16", "q8"'), 'a list of dtypes or null').describe(
+    'Run every model without its own @dtype in each of these dtypes; when set, `dtype` is not used',
+  ),
   preprocess: z.enum(PREPROCESS_MODES).describe('clip: the original OpenAI order; hf: transformers CLIPImageProcessor'),
   limit: orNull(positiveInt(), 'a positive whole number or null').describe('Evaluate at most this many items (a seeded subset); null: all'),
   perClass: orNull(positiveInt(), 'a positive whole number or null').describe('Evaluate at most this many items per class; null: all'),

@@ -4,13 +4,15 @@ import path from 'node:path';
 import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
 import { memoizedSha256 } from '../util/hash.js';
 import { preprocessSpecFromConfig, type PreprocessorConfig } from './preprocessorConfig.js';
-import { onnxPath, resolveModelSource, type ModelDtype, type ModelSource, type Tower } from './source.js';
+import { onnxFileName, onnxPath, resolveModelSource, type ModelDtype, type ModelSource, type Tower } from './source.js';
 import { loadClipTokenizer } from './tokenizer.js';
 import type { PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText, TowerIdentity } from './types.js';
 
 export interface ModelOptions {
   /** Hub id or model folder. */
   readonly model: string;
+  /** Branch, tag or commit of a hub model (default `main`); ignored for a folder. */
+  readonly revision?: string;
   readonly dtype: ModelDtype;
   readonly preprocess: PreprocessMode;
   /** intra-op threads for onnxruntime; the library's default uses about one core. */
@@ -40,39 +42,34 @@ type EmbeddingModel = PreTrainedModel & { sessions: Record<string, { inputNames:
 type Transformers = typeof import('@huggingface/transformers');
 
 /**
- * Reads the preprocessing config now; the tokenizer, each ONNX tower and transformers.js itself
- * load on first use, so a run that finds everything in the cache starts no session at all.
+ * Downloads a hub model's files if they are not cached (see hub.ts), then reads the preprocessing
+ * config; the tokenizer, each ONNX tower and transformers.js itself load on first use, so a run
+ * that finds everything in the cache starts no session at all.
  */
 export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
-  const source = resolveModelSource(options.model, options.dtype, options.cwd);
+  const source = await resolveModelSource(options.model, options.dtype, options.cwd, 'all', { revision: options.revision });
   const preprocess = await loadPreprocessSpec(source, options.preprocess);
-  const local = source.kind === 'local';
+  // Every file is in source.location by now: transformers.js never goes to the network itself.
   const sessionOptions = {
     dtype: source.dtype,
     device: 'cpu' as const,
-    local_files_only: local,
+    local_files_only: true,
     session_options: { intraOpNumThreads: options.threads ?? os.availableParallelism() },
   };
-  const tokenizer = lazy(() => explainHubFailure(source, () => loadClipTokenizer(source.location, { localFilesOnly: local })));
+  const tokenizer = lazy(() => loadClipTokenizer(source.location));
   const towers = {
     text: lazy(async () => {
       const { CLIPTextModelWithProjection } = await transformers();
-      return explainHubFailure(
-        source,
-        () => CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>,
-      );
+      return (await CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions)) as EmbeddingModel;
     }),
     vision: lazy(async () => {
       const { CLIPVisionModelWithProjection } = await transformers();
-      return explainHubFailure(
-        source,
-        () => CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>,
-      );
+      return (await CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions)) as EmbeddingModel;
     }),
   };
   const identities = {
-    text: lazy(() => towerIdentity(source, 'text', towers.text.get, options.fileHashMemo ?? null)),
-    vision: lazy(() => towerIdentity(source, 'vision', towers.vision.get, options.fileHashMemo ?? null)),
+    text: lazy(() => towerIdentity(source, 'text', options.fileHashMemo ?? null)),
+    vision: lazy(() => towerIdentity(source, 'vision', options.fileHashMemo ?? null)),
   };
   return {
     source,
@@ -93,44 +90,18 @@ function transformers(): Promise<Transformers> {
   return import('@huggingface/transformers');
 }
 
-/** The model's resize/crop/normalise parameters, from its preprocessor_config.json. */
+/** The model's resize/crop/normalise parameters, from its preprocessor_config.json (a hub model's is downloaded by now). */
 export async function loadPreprocessSpec(source: ModelSource, mode: PreprocessMode): Promise<PreprocessSpec> {
-  if (source.kind === 'local') {
-    const file = path.join(source.location, 'preprocessor_config.json');
-    return preprocessSpecFromConfig(JSON.parse(await readFile(file, 'utf8')) as PreprocessorConfig, mode, file);
-  }
-  const { AutoImageProcessor } = await transformers();
-  const processor = await explainHubFailure(source, () => AutoImageProcessor.from_pretrained(source.location));
-  return preprocessSpecFromConfig(processor.config, mode, `${source.id}/preprocessor_config.json`);
+  const file = path.join(source.location, 'preprocessor_config.json');
+  return preprocessSpecFromConfig(JSON.parse(await readFile(file, 'utf8')) as PreprocessorConfig, mode, file);
 }
 
-/**
- * The weights' sha256 identifies a tower. A hub model's files are on disk only once downloaded,
- * so the tower is loaded first when they are missing.
- */
-async function towerIdentity(source: ModelSource, tower: Tower, load: () => Promise<unknown>, memo: string | null): Promise<TowerIdentity> {
-  let file = await onnxPath(source, tower);
-  if (!file && source.kind === 'hub') {
-    await load();
-    file = await onnxPath(source, tower);
-  }
-  const weights = file ? await memoizedSha256(file, memo) : `hub:${source.id}@main`;
+/** The weights' sha256 identifies a tower; a hub model's weights are on disk once it is resolved. */
+async function towerIdentity(source: ModelSource, tower: Tower, memo: string | null): Promise<TowerIdentity> {
+  const file = await onnxPath(source, tower);
+  if (file === null) throw new Error(`${onnxFileName(tower, source.dtype)} of ${source.id} is no longer in ${source.location}`);
+  const weights = await memoizedSha256(file, memo);
   return { label: source.kind === 'local' ? source.location : source.id, dtype: source.dtype, weights };
-}
-
-/** transformers.js reports a missing network or a wrong id as a bare "fetch failed"; say what to do. */
-async function explainHubFailure<T>(source: ModelSource, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    if (source.kind === 'local') throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `could not load "${source.id}" from the Hugging Face Hub (${reason}). Check the id and the network, ` +
-        'or pass a local folder in the transformers.js layout with --model <dir>.',
-      { cause: error },
-    );
-  }
 }
 
 async function runText(model: EmbeddingModel, texts: readonly TokenizedText[], padId: number): Promise<Float32Array[]> {

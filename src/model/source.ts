@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { DEFAULT_REVISION, fetchHubFiles, hubSettings, isHubId } from './hub.js';
 
 export type ModelDtype = 'fp32' | 'fp16' | 'q8';
 export type Tower = 'text' | 'vision';
@@ -9,9 +11,22 @@ export interface ModelSource {
   /** What the user named: a hub id, or the folder as given. */
   readonly id: string;
   readonly kind: 'local' | 'hub';
-  /** Absolute folder for local models (transformers.js reads `owner/name`-like relative paths as hub ids). */
+  /**
+   * The absolute folder the files are read from: the folder given, or the hub revision's folder in
+   * the download cache (transformers.js reads `owner/name`-like relative paths as hub ids).
+   */
   readonly location: string;
   readonly dtype: ModelDtype;
+  /** The hub branch, tag or commit the files were downloaded at; null for a local folder. */
+  readonly revision: string | null;
+}
+
+/** Which revision of a hub model, and whether it may be downloaded. */
+export interface HubRequest {
+  /** Branch, tag or commit; `main` when not given. Ignored for a local folder. */
+  readonly revision?: string;
+  /** Use only what is cached, as with HF_HUB_OFFLINE=1. */
+  readonly offline?: boolean;
 }
 
 /** transformers.js file-name suffixes per dtype. */
@@ -37,19 +52,36 @@ export function onnxFileName(tower: Tower, dtype: ModelDtype): string {
   return `onnx/${tower}_model${DTYPE_SUFFIX[dtype]}.onnx`;
 }
 
-/** A folder that exists is a local model; anything else is taken as a hub id. */
-export function resolveModelSource(model: string, dtype: ModelDtype, cwd: string, part: ModelPart = 'all'): ModelSource {
+/**
+ * A folder that exists is a local model; anything else is taken as a hub id, whose files (those
+ * `part` needs) are downloaded into the model cache unless they are there already.
+ */
+export async function resolveModelSource(
+  model: string,
+  dtype: ModelDtype,
+  cwd: string,
+  part: ModelPart = 'all',
+  hub: HubRequest = {},
+): Promise<ModelSource> {
   const folder = path.resolve(cwd, model);
   if (existsSync(folder) && statSync(folder).isDirectory()) {
     checkLocalLayout(folder, dtype, part);
-    return { id: model, kind: 'local', location: folder, dtype };
+    return { id: model, kind: 'local', location: folder, dtype, revision: null };
   }
-  if (looksLikePath(model)) {
+  if (looksLikePath(model) || !isHubId(model)) {
     throw new InputError(
       `model folder ${folder} does not exist; --model takes a folder in the transformers.js layout or a hub id like Xenova/clip-vit-base-patch32`,
     );
   }
-  return { id: model, kind: 'hub', location: model, dtype };
+  const revision = hub.revision ?? DEFAULT_REVISION;
+  const settings = { ...hubSettings(), ...(hub.offline ? { offline: true } : {}) };
+  const files = PART_FILES[part](dtype);
+  const [configs, weights] = [files.filter((f) => !f.endsWith('.onnx')), files.filter((f) => f.endsWith('.onnx'))];
+  const location = await fetchHubFiles(model, revision, configs, settings);
+  // Weights over 2 GB come with external data files, which only config.json names.
+  const external = weights.length === 0 ? [] : externalDataFiles(await readConfig(location), weights);
+  await fetchHubFiles(model, revision, [...weights, ...external], settings);
+  return { id: model, kind: 'hub', location, dtype, revision };
 }
 
 function looksLikePath(model: string): boolean {
@@ -68,15 +100,42 @@ function checkLocalLayout(folder: string, dtype: ModelDtype, part: ModelPart): v
   }
 }
 
-/** Where the ONNX file of a tower lies on disk: in the folder, or in transformers.js's hub cache. */
-export async function onnxPath(source: ModelSource, tower: Tower): Promise<string | null> {
-  const file = onnxFileName(tower, source.dtype);
-  const folder = source.kind === 'local' ? source.location : path.join((await hubCacheDir()) ?? '', source.location);
-  const candidate = path.join(folder, file);
-  return existsSync(candidate) ? candidate : null;
+/**
+ * Where the ONNX file of a tower lies on disk (a hub model's was downloaded by resolveModelSource),
+ * or null. Still a promise: its callers date from when it had to ask transformers.js for its cache.
+ */
+export function onnxPath(source: ModelSource, tower: Tower): Promise<string | null> {
+  const file = path.join(source.location, onnxFileName(tower, source.dtype));
+  return Promise.resolve(existsSync(file) ? file : null);
 }
 
-async function hubCacheDir(): Promise<string | null> {
-  const { env } = await import('@huggingface/transformers');
-  return env.cacheDir;
+async function readConfig(folder: string): Promise<unknown> {
+  const file = path.join(folder, 'config.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The external data files transformers.js loads beside each ONNX file, as config.json's
+ * `transformers.js_config.use_external_data_format` declares them: true or a chunk count for
+ * every file, or an object keyed by file name (`vision_model_fp16.onnx`) or base name (`vision_model`).
+ */
+export function externalDataFiles(config: unknown, onnxFiles: readonly string[]): string[] {
+  const custom = isRecord(config) ? config['transformers.js_config'] : undefined;
+  const setting = isRecord(custom) ? custom.use_external_data_format : undefined;
+  return onnxFiles.flatMap((file) => {
+    const name = path.posix.basename(file);
+    const base = name.replace(/(_fp16|_quantized)?\.onnx$/, '');
+    const value = isRecord(setting) ? (setting[name] ?? setting[base]) : setting;
+    // transformers.js refuses more than 100 chunks (MAX_EXTERNAL_DATA_CHUNKS); none are fetched beyond that.
+    const chunks = value === true ? 1 : typeof value === 'number' && Number.isInteger(value) && value > 0 ? Math.min(value, 100) : 0;
+    return Array.from({ length: chunks }, (_, i) => `${file}_data${i === 0 ? '' : `_${i}`}`);
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import * as tokenizers from '@huggingface/tokenizers';
 import { decodeHTML, replaceCodePoint } from 'entities/decode';
 import { InputError } from '../errors.js';
+import { resolveModelSource } from './source.js';
 import type { TextTokenizer, TokenizedText } from './types.js';
 
 /**
@@ -243,13 +244,19 @@ export async function readClipTokenizerFiles(folder: string): Promise<ClipTokeni
 
 /**
  * Loads a CLIP tokenizer from a local folder or a Hugging Face hub id (e.g.
- * `Xenova/clip-vit-base-patch32`). A folder is read directly (no transformers.js import: a warm
- * run tokenizes to find its cache keys); a hub id is downloaded into transformers.js's cache first.
+ * `Xenova/clip-vit-base-patch32`), read directly with no transformers.js import (a warm run
+ * tokenizes to find its cache keys). A hub id's two files are downloaded into the model cache
+ * first unless cached; `localFilesOnly` forbids that, as HF_HUB_OFFLINE=1 does.
  */
-export async function loadClipTokenizer(modelIdOrDir: string, options: { localFilesOnly?: boolean } = {}): Promise<TextTokenizer> {
+export async function loadClipTokenizer(
+  modelIdOrDir: string,
+  options: { localFilesOnly?: boolean; revision?: string } = {},
+): Promise<TextTokenizer> {
   const local = resolve(modelIdOrDir);
   if (existsSync(local) && statSync(local).isDirectory()) return createClipTokenizer(await readClipTokenizerFiles(local));
-  const { AutoTokenizer, env } = await import('@huggingface/transformers');
-  await AutoTokenizer.from_pretrained(modelIdOrDir, { local_files_only: options.localFilesOnly ?? false });
-  return createClipTokenizer(await readClipTokenizerFiles(join(env.cacheDir ?? '', modelIdOrDir)));
+  const source = await resolveModelSource(modelIdOrDir, 'fp32', process.cwd(), 'tokenizer', {
+    revision: options.revision,
+    offline: options.localFilesOnly,
+  });
+  return createClipTokenizer(await readClipTokenizerFiles(source.location));
 }

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Dataset } from '../datasets/types.js';
+import type { MultiModelResults } from '../results/multiModelSchema.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results } from '../results/schema.js';
+import { flatView, isMultiModel, type AnyResults } from '../results/views.js';
 import { writeFileAtomically } from '../util/atomicWrite.js';
 import { inProcessRenderer, type ChartRenderer } from './chartRenderer.js';
 import { retrievalChart } from './charts.js';
@@ -9,6 +11,9 @@ import { buildModel } from './data.js';
 import { reportExtras } from './extras.js';
 import { renderCharts } from './figures.js';
 import { DEFAULT_GALLERY_LIMIT, galleryPayload, selectGallery } from './gallery.js';
+import { renderModelCharts } from './modelCharts.js';
+import { buildModelsView } from './modelsData.js';
+import { modelsMarkdown } from './modelsSummary.js';
 import { renderPage } from './page.js';
 import { buildRetrievalModel, exampleImageIds } from './retrievalData.js';
 import { renderRetrievalPage } from './retrievalPage.js';
@@ -48,28 +53,42 @@ export interface ReportFiles {
   readonly csv: string;
 }
 
-/** The report of a run of either task, each file from one view-model. */
-export function buildReport(results: Results | RetrievalResults, options: ReportOptions): Promise<BuiltReport> {
-  return results.task === 'retrieval' ? buildRetrievalReport(results, options) : buildClassificationReport(results, options);
+/**
+ * The report of a run of either task, each file from one view-model. Several models are reported
+ * as one run of (model, prompt file) pairs (flatView), plus what only several models show.
+ */
+export function buildReport(results: AnyResults, options: ReportOptions): Promise<BuiltReport> {
+  if (results.task === 'retrieval') return buildRetrievalReport(results, options);
+  return isMultiModel(results)
+    ? buildClassificationReport(flatView(results), options, results)
+    : buildClassificationReport(results, options);
 }
 
-async function buildClassificationReport(results: Results, options: ReportOptions): Promise<BuiltReport> {
+/** What a classification report is drawn from: one model's results, or the flat view of several. */
+export function classificationView(results: Results | MultiModelResults): Results {
+  return isMultiModel(results) ? flatView(results) : results;
+}
+
+async function buildClassificationReport(results: Results, options: ReportOptions, multi?: MultiModelResults): Promise<BuiltReport> {
   const model = buildModel(results, options.extras);
+  const modelsView = multi === undefined ? undefined : buildModelsView(multi);
   const limit = options.galleryLimit ?? DEFAULT_GALLERY_LIMIT;
   const chosen = selectGallery(results, model, limit);
   // Thumbnails first: sharp loads and its work runs on libuv's threads while the charts render.
-  const [thumbs, charts] = await Promise.all([
+  const [thumbs, charts, modelCharts] = await Promise.all([
     makeThumbnails(
       options.images,
       chosen.map((i) => i.id),
       'gallery',
     ),
     renderCharts(model, options.renderer),
+    modelsView === undefined ? undefined : renderModelCharts(modelsView, options.renderer),
   ]);
   const gallery = galleryPayload(results, model, chosen, thumbs.byId, limit);
+  const models = modelsView === undefined || modelCharts === undefined ? undefined : { view: modelsView, charts: modelCharts };
   return {
-    html: renderPage({ model, charts, gallery, thumbnailNote: thumbs.note }),
-    summary: summaryMarkdown(model),
+    html: renderPage({ model, charts, gallery, thumbnailNote: thumbs.note, ...(models === undefined ? {} : { models }) }),
+    summary: summaryMarkdown(model, modelsView === undefined ? [] : modelsMarkdown(modelsView)),
     csv: metricsCsv(model),
     thumbnailNote: thumbs.note,
   };
@@ -93,7 +112,7 @@ async function buildRetrievalReport(results: RetrievalResults, options: ReportOp
 
 /** Writes index.html, summary.md and metrics.csv into `dir` (the run folder), each atomically. */
 export async function writeReport(
-  results: Results | RetrievalResults,
+  results: AnyResults,
   dir: string,
   options: ReportOptions,
 ): Promise<ReportFiles & Pick<BuiltReport, 'thumbnailNote'>> {
@@ -123,17 +142,13 @@ export interface RunReportOptions {
  * whose results.json is already safe on disk: it becomes a warning, and `bench report` can
  * rebuild the page later.
  */
-export async function writeRunReport(
-  results: Results | RetrievalResults,
-  runDir: string,
-  options: RunReportOptions,
-): Promise<ReportFiles | undefined> {
+export async function writeRunReport(results: AnyResults, runDir: string, options: RunReportOptions): Promise<ReportFiles | undefined> {
   try {
     const written = await writeReport(results, runDir, {
       images: { dataset: options.dataset },
       galleryLimit: options.galleryLimit,
       renderer: options.renderer,
-      extras: results.task === 'retrieval' ? undefined : reportExtras(results, { outDir: options.outDir }),
+      extras: results.task === 'retrieval' ? undefined : reportExtras(classificationView(results), { outDir: options.outDir }),
     });
     if (written.thumbnailNote !== null) options.onWarning?.(written.thumbnailNote);
     return { html: written.html, summary: written.summary, csv: written.csv };

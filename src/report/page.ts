@@ -3,6 +3,7 @@ import { renderDocument, runFacts } from './document.js';
 import type { RenderedCharts } from './figures.js';
 import type { GalleryPayload } from './gallery.js';
 import { html, trusted, type SafeHtml } from './html.js';
+import { modelsSections, modelsToc, type ModelsPart } from './modelsSection.js';
 import { errorSection, promptFileCell, templatesCell } from './parts.js';
 import { chartSections, disagreementSection, gallerySection } from './sections.js';
 import { chipStyles } from './style.js';
@@ -14,22 +15,29 @@ export interface PageInput {
   readonly gallery: GalleryPayload;
   /** Why thumbnails are missing, if they are. */
   readonly thumbnailNote: string | null;
+  /** A run of several models: its grid, speed and comparisons, ahead of the (model, prompt file) pairs. */
+  readonly models?: ModelsPart;
 }
 
 /** The classification page: which prompt file wins, and where. */
 export function renderPage(input: PageInput): string {
   const { model } = input;
   const h = model.header;
+  const models = input.models;
   return renderDocument({
     header: h,
     title: `ClipBench · ${h.dataset} · ${h.model}`,
     style: chipStyles(model.promptSets.length),
-    heading: 'Which prompt wins?',
-    sub: `${h.dataset} · ${h.model} · ${model.promptSets.length} prompt files · ${h.evaluated} images`,
+    heading: models === undefined ? 'Which prompt wins?' : 'Which model and prompt win?',
+    sub:
+      models === undefined
+        ? `${h.dataset} · ${h.model} · ${model.promptSets.length} prompt files · ${h.evaluated} images`
+        : `${h.dataset} · ${models.view.models.length} models × ${models.view.promptSets.length} prompt files · ${h.evaluated} images`,
     headline: headline(model.promptSets),
     facts: runFacts(h, [['images', `${h.evaluated} evaluated of ${h.selected} selected · ${h.classCount} classes · ${h.subset}`]]),
-    toc: toc(model, input.charts),
+    toc: [...(models === undefined ? [] : modelsToc(models)), ...toc(model, input.charts)],
     sections: [
+      ...(models === undefined ? [] : modelsSections(models)),
       promptFilesSection(model),
       chartSections(model, input.charts),
       disagreementSection(model),

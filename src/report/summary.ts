@@ -4,8 +4,11 @@ import { METRIC_KEYS, headline, pct } from './data.js';
 import { summaryRunLine } from './runHeader.js';
 import { METRIC_LABELS, type ReportModel } from './types.js';
 
-/** Markdown that a CI job can post as a comment; every name in it goes through escapeMarkdown. */
-export function summaryMarkdown(model: ReportModel): string {
+/**
+ * Markdown that a CI job can post as a comment; every name in it goes through escapeMarkdown.
+ * `models`: a run of several models' own table, put before the (model, prompt file) pairs.
+ */
+export function summaryMarkdown(model: ReportModel, models: readonly string[] = []): string {
   const h = model.header;
   const rows = model.promptSets.map(
     (s) => `| ${escapeMarkdown(s.name)} | ${s.templates.length} | ${METRIC_KEYS.map((k) => pct(s.metrics[k], 2)).join(' | ')} |`,
@@ -15,6 +18,7 @@ export function summaryMarkdown(model: ReportModel): string {
     '',
     `**${escapeMarkdown(headline(model.promptSets))}**`,
     '',
+    ...(models.length === 0 ? [] : [...models, '']),
     `| prompt file | templates | ${METRIC_KEYS.map((k) => METRIC_LABELS[k]).join(' | ')} |`,
     `| --- | ---: | ${METRIC_KEYS.map(() => '---:').join(' | ')} |`,
     ...rows,

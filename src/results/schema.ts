@@ -54,6 +54,10 @@ export const runInfoSchema = z.object({
   model: z.object({
     id: z.string().describe('Hub id or model folder'),
     kind: z.enum(['local', 'hub']),
+    revision: z
+      .string()
+      .optional()
+      .describe('The hub branch, tag or commit (`--revision`) the files were downloaded at; absent for a local folder'),
     dtype: z.string(),
     onnxSha256: z
       .record(z.string(), z.string())

@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeChunksAtomically } from '../util/atomicWrite.js';
-import type { RetrievalResults } from './retrievalSchema.js';
-import type { Results } from './schema.js';
+import type { AnyResults } from './views.js';
 
 /** A sortable, collision-resistant run id: UTC time plus a random suffix. */
 export function newRunId(now = new Date()): string {
@@ -23,7 +22,7 @@ export async function createRunDir(outDir: string, runId: string): Promise<strin
  * top-level field and one array element at a time, so a run's peak memory does not grow with its
  * size. The bytes are exactly `JSON.stringify(results, null, 2)` and a newline.
  */
-export async function writeResults(runDir: string, results: Results | RetrievalResults): Promise<string> {
+export async function writeResults(runDir: string, results: AnyResults): Promise<string> {
   const file = path.join(runDir, 'results.json');
   await writeChunksAtomically(file, prettyJsonChunks(results));
   return file;

@@ -1,19 +1,23 @@
 import type { CacheHold } from '../cache/index.js';
 import type { RunConfig } from '../config/config.js';
+import { runModels } from '../config/models.js';
+import { InputError } from '../errors.js';
+import { isMultiModel, modelViews, type AnyResults } from '../results/views.js';
 import { recordRunHistory } from '../history/record.js';
-import { captionsAsTheyAre } from '../prompts/index.js';
 import { startChartWorker, type ChartRenderer } from '../report/chartRenderer.js';
 import type { ReportFiles } from '../report/index.js';
 import type { RetrievalResults } from '../results/retrievalSchema.js';
 import type { Results, RunTimings } from '../results/schema.js';
 import { createRunDir, newRunId, writeResults } from '../results/write.js';
-import { loadRunModel, prepareInputs } from './prepare.js';
-import { runClassification } from './runClassification.js';
-import { startStageClock, timedModel, type RunContext, type StageClock } from './runInfo.js';
-import { runRetrieval } from './runRetrieval.js';
+import { prepareInputs } from './prepare.js';
+import { multiModelResults, runModelsClassification, runRetrievalModel } from './runModels.js';
+import { startStageClock, type StageClock } from './runInfo.js';
 
 export interface BenchRunOutput {
+  /** The (first) model's results; with several models, `file` holds them all. */
   readonly results: Results | RetrievalResults;
+  /** What results.json holds: version 1 for one model, version 2 for several. */
+  readonly file: AnyResults;
   readonly runDir: string;
   readonly resultsFile: string;
   /** index.html, summary.md and metrics.csv beside results.json; absent if writing them failed (a warning says why). */
@@ -70,40 +74,30 @@ async function runStages(
   { clock, startedAt, charts }: RunStart,
 ): Promise<BenchRunOutput> {
   const { promptSets, dataset, cache } = await clock.time('dataset', () => prepareInputs(config, promptFiles, cwd, hooks));
-  const loaded = await clock.time('modelLoad', () => loadRunModel(config, cwd, cache));
-  const model = timedModel(loaded, clock);
   try {
+    const specs = runModels(config);
+    if (specs.length > 1 && dataset.task === 'retrieval') {
+      throw new InputError(
+        `several models in one run compare classification for now; ${dataset.root} is a retrieval dataset: run each model on its own`,
+      );
+    }
     const runId = newRunId();
-    const context: RunContext = {
-      runId,
-      startedAt,
-      model,
-      seed: config.seed,
-      batchSize: config.batchSize,
-      threads: config.threads,
-      cache: cache.session,
-      onTruncated: hooks.onTruncated,
-      clock,
-    };
     const runDir = await createRunDir(config.out, runId);
-    const results =
-      dataset.task === 'retrieval'
-        ? await runRetrieval({
-            ...context,
-            dataset,
-            limit: config.limit,
-            promptSets: promptSets.length > 0 ? promptSets : [captionsAsTheyAre()],
-            ks: config.recallK,
-          })
-        : await runClassification({ ...context, dataset, subset: { limit: config.limit, perClass: config.perClass }, promptSets });
+    const shared = { config, cwd, hooks, runId, startedAt, clock, cache, promptSets };
+    let file: AnyResults;
+    if (dataset.task === 'retrieval') file = await runRetrievalModel(specs[0]!, { ...shared, dataset });
+    else {
+      const run = await runModelsClassification(specs, { ...shared, dataset });
+      file = specs.length === 1 ? run.outcomes[0]!.results : multiModelResults(runId, startedAt, run);
+    }
     const { resultsFile, report } = await clock.time('report', async () => {
       // results.json first: a report that fails or crashes must not cost the run's results.
-      const resultsFile = await writeResults(runDir, results);
-      await recordRunHistory(config.out, results, { cwd, onWarning: hooks.onWarning });
+      const resultsFile = await writeResults(runDir, file);
+      for (const view of modelViews(file)) await recordRunHistory(config.out, view, { cwd, onWarning: hooks.onWarning });
       // Imported here: the report's modules (sharp for thumbnails) are its own cost, and a run that
       // stops at an input error never pays for them; vega is already loaded on the chart worker.
       const { writeRunReport } = await import('../report/index.js');
-      const report = await writeRunReport(results, runDir, {
+      const report = await writeRunReport(file, runDir, {
         dataset,
         galleryLimit: hooks.galleryLimit,
         outDir: config.out,
@@ -113,20 +107,21 @@ async function runStages(
       return { resultsFile, report };
     });
     // Written again, now that the report's time is known.
-    const timed = withTimings(results, clock.timings(imageCount(results)));
+    const timed = withTimings(file, clock.timings(imageCount(file) * specs.length));
     await writeResults(runDir, timed);
-    return { results: timed, runDir, resultsFile, report };
+    return { results: modelViews(timed)[0]!, file: timed, runDir, resultsFile, report };
   } finally {
-    await model.dispose();
     await cache.close();
   }
 }
 
-function withTimings(results: Results | RetrievalResults, timings: RunTimings): Results | RetrievalResults {
+function withTimings(results: AnyResults, timings: RunTimings): AnyResults {
+  if (isMultiModel(results)) return { ...results, run: { ...results.run, timings } };
   return results.task === 'retrieval' ? { ...results, run: { ...results.run, timings } } : { ...results, run: { ...results.run, timings } };
 }
 
-/** Images the run embedded, evaluated or unreadable. */
-function imageCount(results: Results | RetrievalResults): number {
-  return results.task === 'retrieval' ? results.run.dataset.imageCount : results.run.dataset.itemCount;
+/** Images each model embedded, evaluated or unreadable. */
+function imageCount(results: AnyResults): number {
+  const first = modelViews(results)[0]!;
+  return first.task === 'retrieval' ? first.run.dataset.imageCount : first.run.dataset.itemCount;
 }

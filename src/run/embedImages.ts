@@ -6,7 +6,7 @@ import type { ImageSource } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
 import { PREPROCESS_ALGORITHM } from '../model/preprocess.js';
 import { createPreprocessPool, type PreprocessPool } from '../model/preprocessPool.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 
 export interface ItemError {
   /** The item id (path relative to the dataset root). */
@@ -31,6 +31,18 @@ export interface ImageEmbeddings {
 /** Files are read this many at a time while hashing, to keep memory flat on any dataset size. */
 const READ_CONCURRENCY = 16;
 
+/** What a caller embedding the same items with several models shares between them. */
+export interface EmbedImagesOptions {
+  /** Preprocessing worker threads (default: the pool's own choice). */
+  readonly workers?: number;
+  /** contentHashes(items), when already computed. */
+  readonly hashes?: readonly (string | Error)[];
+  /** Decodes and preprocesses one item; replaces the worker pool (to reuse another model's result). */
+  readonly preprocess?: (item: ImageItem) => Promise<Float32Array>;
+  /** Where progress goes (default: a progress line of its own). */
+  readonly progress?: Progress;
+}
+
 /**
  * Embeds every item, from the cache where its content was seen before. A bad image is recorded
  * in `errors` and skipped: one corrupt file must not sink a run of thousands.
@@ -40,15 +52,21 @@ export async function embedImages(
   items: readonly ImageItem[],
   batchSize: number,
   session: CacheSession,
-  workers?: number,
+  options: EmbedImagesOptions = {},
 ): Promise<ImageEmbeddings> {
   const identity = await model.identity('vision');
-  const hashes = await contentHashes(items);
+  const hashes = options.hashes ?? (await contentHashes(items));
   const keys = hashes.map((h) => (h instanceof Error ? h : imageKey(h, identity, model.preprocess, PREPROCESS_ALGORITHM)));
   const keyed = items.flatMap((item, i) => (typeof keys[i] === 'string' ? [{ key: keys[i], item }] : []));
-  const progress = createProgress({ label: 'images', total: keyed.length });
+  const progress = options.progress ?? createProgress({ label: 'images', total: keyed.length });
   // Started on the first miss: a warm run never pays for the worker threads.
   let pool: PreprocessPool | undefined;
+  const preprocess =
+    options.preprocess ??
+    ((item: ImageItem): Promise<Float32Array> => {
+      pool ??= createPreprocessPool(options.workers);
+      return pool.preprocess(item.source, model.preprocess);
+    });
   const result = await cachedCompute({
     kind: 'image',
     model: `${identity.label}@${identity.dtype}`,
@@ -56,13 +74,10 @@ export async function embedImages(
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
-    prepare: (batch) => {
-      pool ??= createPreprocessPool(workers);
-      return Promise.all(batch.map((item) => pool!.preprocess(item.source, model.preprocess).catch(asError)));
-    },
+    prepare: (batch) => Promise.all(batch.map((item) => preprocess(item).catch(asError))),
     compute: (pixels) => embedPrepared(model, pixels),
   }).finally(() => pool?.close());
-  progress.done();
+  if (options.progress === undefined) progress.done();
   const errors: ItemError[] = [];
   const embeddings = items.map((item, i) => {
     const key = keys[i]!;
@@ -84,7 +99,7 @@ async function embedPrepared(
 }
 
 /** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */
-async function contentHashes(items: readonly ImageItem[]): Promise<(string | Error)[]> {
+export async function contentHashes(items: readonly ImageItem[]): Promise<(string | Error)[]> {
   const out = new Array<string | Error>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -52,6 +52,7 @@ export async function prepareInputs(
 export function loadRunModel(config: RunConfig, cwd: string, cache: OpenCache): Promise<ClipModel> {
   return loadClipModel({
     model: config.model,
+    revision: config.revision,
     dtype: config.dtype,
     preprocess: config.preprocess,
     threads: config.threads,

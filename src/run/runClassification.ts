@@ -3,7 +3,7 @@ import { softmax, zeroShotDetails, type ClassificationDetails, type Classificati
 import { renderClassPrompts, renderTemplatePrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo, TemplateResult } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
-import { embedImages } from './embedImages.js';
+import { embedImages, type ImageEmbeddings } from './embedImages.js';
 import { embedTexts } from './embedTexts.js';
 import { runInfo, timeStage, type RunContext } from './runInfo.js';
 
@@ -11,16 +11,30 @@ export interface ClassificationRunOptions extends RunContext {
   readonly dataset: ClassificationDataset;
   readonly subset: { readonly limit: number | null; readonly perClass: number | null };
   readonly promptSets: readonly PromptSet[];
+  /** The items' image embeddings, when a caller already has them (several models share one image stage). */
+  readonly images?: ImageEmbeddings;
 }
 
 const TOP_K = 5;
 
 /** Embeds images once and every prompt set's prompts, then scores each prompt set on the same images. */
 export async function runClassification(options: ClassificationRunOptions): Promise<Results> {
+  return (await classifyWithEmbeddings(options)).results;
+}
+
+/** A run's results and the image embeddings behind them, by item id (what a dtype check compares). */
+export interface ClassificationOutput {
+  readonly results: Results;
+  readonly imageEmbeddings: ReadonlyMap<string, Float32Array>;
+}
+
+export async function classifyWithEmbeddings(options: ClassificationRunOptions): Promise<ClassificationOutput> {
   const { dataset, model, promptSets } = options;
   const rendered = promptSets.map((set) => renderClassPrompts(set, dataset.classNames));
   const texts = await timeStage(options, 'textEmbedding', () => embedTexts(model, rendered.flat(2), options.batchSize, options.cache));
-  const images = await timeStage(options, 'imageEmbedding', () => embedImages(model, dataset.items, options.batchSize, options.cache));
+  const images =
+    options.images ??
+    (await timeStage(options, 'imageEmbedding', () => embedImages(model, dataset.items, options.batchSize, options.cache)));
   return timeStage(options, 'metrics', async () => {
     const kept = dataset.items.flatMap((item, i) => (images.embeddings[i] ? [{ item, embedding: images.embeddings[i] }] : []));
     const imageEmbeddings = kept.map((k) => k.embedding);
@@ -39,7 +53,7 @@ export async function runClassification(options: ClassificationRunOptions): Prom
       return { ...promptSetResult(set, rendered[s]!, details[s]!, dataset.classNames, texts.truncated), perTemplate };
     });
     setResults.forEach((r) => r.truncatedPrompts.forEach((p) => options.onTruncated?.(p, r.name, texts.contextLength)));
-    return {
+    const results: Results = {
       schemaVersion: SCHEMA_VERSION,
       task: 'classification',
       run: { ...(await runInfo(options, { images, texts })), dataset: datasetInfo(options) },
@@ -47,6 +61,7 @@ export async function runClassification(options: ClassificationRunOptions): Prom
       items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
       errors: images.errors,
     };
+    return { results, imageEmbeddings: new Map(kept.map((k) => [k.item.id, k.embedding])) };
   });
 }
 

@@ -36,7 +36,13 @@ export async function runInfo(
     id: context.runId,
     createdAt: new Date().toISOString(),
     toolVersion: TOOL_VERSION,
-    model: { id: model.source.id, kind: model.source.kind, dtype: model.source.dtype, onnxSha256: Object.fromEntries(weights) },
+    model: {
+      id: model.source.id,
+      kind: model.source.kind,
+      ...(model.source.revision === null ? {} : { revision: model.source.revision }),
+      dtype: model.source.dtype,
+      onnxSha256: Object.fromEntries(weights),
+    },
     preprocess: { ...model.preprocess },
     cache: {
       location: context.cache.store?.location ?? null,

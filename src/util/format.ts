@@ -33,3 +33,16 @@ export function escapeMarkdown(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\r?\n/g, ' ');
 }
+
+/** A parameter count: 151.3 M, 237.9 k, 512; null (unreadable weights) → "n/a". */
+export function parameterCount(n: number | null): string {
+  if (n === null) return 'n/a';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}
+
+/** Decimal megabytes, as file managers show them; null → "n/a". */
+export function megabytes(bytes: number | null): string {
+  return bytes === null ? 'n/a' : `${(bytes / 1e6).toFixed(1)} MB`;
+}
