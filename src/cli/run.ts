@@ -22,6 +22,7 @@ export interface RunFlags {
   cache?: boolean;
   task?: string;
   images?: string;
+  classnames?: string;
   split?: string;
   recallK?: number[];
   galleryLimit?: number;
@@ -41,6 +42,7 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     )
     .addOption(new Option('--task <task>', 'fail unless the dataset holds this task').choices(['classification', 'retrieval']))
     .option('--images <dir>', 'images folder of a caption file (default: its folder, then images/ beside it)')
+    .option('--classnames <file>', 'class names, one per line, for WebDataset shards or Parquet files (default: those that come with them)')
     .option('--split <name>', 'IDX split (test, train) or Karpathy split (test, val, train, restval)')
     .option('--recall-k <ks>', 'k values of recall@k for retrieval (default 1,5,10)', kList)
     .option(

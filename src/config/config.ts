@@ -41,6 +41,7 @@ export function builtinDefaults(cwd: string): RunConfig {
     cache: true,
     task: null,
     images: null,
+    classnames: null,
     split: null,
     recallK: [1, 5, 10],
   };
@@ -84,14 +85,22 @@ function settingsOf(values: Partial<Record<string, unknown>>, base: string): Par
   return Object.fromEntries(settings.map(([key, value]) => [key, resolvePathSetting(key, value, base)]));
 }
 
-const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheDir', 'images']);
+const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheDir', 'images', 'classnames']);
 
 /** Relative paths resolve against where they were written; hub ids and dataset names stay as they are. */
 function resolvePathSetting(key: string, value: unknown, base: string): unknown {
   if (key === 'models' && Array.isArray(value)) return value.map((spec) => resolveModelSpec(String(spec), base));
   if (!PATH_SETTINGS.has(key) || typeof value !== 'string') return value;
   const candidate = path.resolve(base, value);
-  if (key === 'datasetsDir' || key === 'out' || key === 'cacheDir' || key === 'images' || value.startsWith('.') || existsSync(candidate))
+  if (
+    key === 'datasetsDir' ||
+    key === 'out' ||
+    key === 'cacheDir' ||
+    key === 'images' ||
+    key === 'classnames' ||
+    value.startsWith('.') ||
+    existsSync(candidate)
+  )
     return candidate;
   return value;
 }

@@ -43,6 +43,7 @@ export const RUN_SETTINGS = {
     'Fail unless the dataset holds this task',
   ),
   images: orNull(pathSetting('Images folder of a caption file'), 'a non-empty string or null'),
+  classnames: orNull(pathSetting('A class-names file (one per line) for WebDataset shards or Parquet files'), 'a non-empty string or null'),
   split: orNull(nonBlank(), 'a non-empty string or null').describe('IDX split (test, train) or Karpathy split (test, val, train, restval)'),
   recallK: nonEmptyList(positiveInt(), 'a list of positive whole numbers, e.g. [1, 5, 10]').describe(
     'The k values of recall@k for retrieval',

@@ -57,6 +57,9 @@ export async function loadDescriptorDataset(file: string, options: DescriptorLoa
         images: options.images ?? d.images,
         split: options.split ?? d.split,
       });
+    case 'webdataset':
+    case 'parquet':
+      throw new InputError(`${d.file}: format "${d.format}" is not supported in a descriptor yet`);
     case 'pairs':
       return loadCaptionPairs(d.path, { name: d.name, images: options.images ?? d.images });
   }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CONTAINER_FORMATS } from './containers.js';
 import { loadDescriptorDataset } from './descriptor.js';
 import { LAYOUT_HINT, loadFolderDataset } from './folder.js';
 import { isNotFound, pathKind } from './fsutil.js';
@@ -21,6 +22,8 @@ export interface LoadOptions {
   readonly split?: string;
   /** Images folder of a caption file (COCO, Karpathy, pairs). */
   readonly images?: string;
+  /** A class-names file (one per line) for WebDataset shards or Parquet files, instead of their own. */
+  readonly classnames?: string;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -43,15 +46,21 @@ export async function loadAnyDataset(spec: string, options: LoadOptions): Promis
   if (spec.trim() === '') throw new InputError(`no dataset given: ${LAYOUT_HINT}`);
   const target = path.resolve(options.cwd, spec);
   const kind = await pathKind(target);
-  if (kind === 'dir') return loadDirectory(target, options);
+  const container = CONTAINER_FORMATS.find((f) =>
+    kind === 'file' ? f.claimsFile(target) : kind === 'missing' ? f.claimsSpec(spec) : false,
+  );
+  if (container !== undefined) return container.load(spec, options);
+  if (kind === 'dir') return loadDirectory(target, options, spec);
   if (kind === 'file') return loadFile(target, options);
   if (kind === 'missing' && NAME.test(spec) && !spec.toLowerCase().endsWith('.json')) return loadNamed(spec, options);
   throw new InputError(`${target} ${kind === 'missing' ? 'does not exist' : 'is not a file or folder'}: ${LAYOUT_HINT}`);
 }
 
-async function loadDirectory(dir: string, options: LoadOptions): Promise<Dataset> {
+async function loadDirectory(dir: string, options: LoadOptions, spec: string): Promise<Dataset> {
   const names = await readdir(dir);
   if (names.some(isIdxName)) return loadIdxDataset(dir, { split: idxSplit(options.split) });
+  const container = CONTAINER_FORMATS.find((f) => f.claimsFolder(names));
+  if (container !== undefined) return container.load(spec, options);
   // A folder holding one caption file (COCO's captions*.json) is that captioned set, not classes.
   const captionFiles = names.filter((n) => /^captions.*\.json$/i.test(n));
   if (captionFiles.length === 1) return loadJsonFile(path.join(dir, captionFiles[0]!), options);

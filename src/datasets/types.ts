@@ -14,7 +14,17 @@ export interface DecodedImage {
  */
 export type ImageSource =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'pixels'; readonly image: DecodedImage };
+  | { readonly kind: 'pixels'; readonly image: DecodedImage }
+  | PackedImage;
+
+/**
+ * Encoded image bytes inside a container file, read when needed (src/datasets/packed.ts), so a
+ * dataset of any size is never extracted to disk nor held in memory: a member of a WebDataset tar
+ * shard (its data's byte range), or a cell of a Parquet file (row and column).
+ */
+export type PackedImage =
+  | { readonly kind: 'tar'; readonly container: string; readonly member: string; readonly offset: number; readonly length: number }
+  | { readonly kind: 'parquet'; readonly container: string; readonly row: number; readonly column: string };
 
 export interface ClassificationItem {
   /** Stable id: the path relative to the dataset root, or `<file>#<index>` for IDX records. */
@@ -24,7 +34,7 @@ export interface ClassificationItem {
   readonly label: number;
 }
 
-export type DatasetFormat = 'folder' | 'manifest' | 'idx';
+export type DatasetFormat = 'folder' | 'manifest' | 'idx' | 'webdataset' | 'parquet';
 export type RetrievalFormat = 'coco' | 'karpathy' | 'pairs';
 
 export interface ClassificationDataset {
@@ -36,6 +46,11 @@ export interface ClassificationDataset {
   /** Readable class names, in label order. */
   readonly classNames: readonly string[];
   readonly items: readonly ClassificationItem[];
+  /**
+   * Zero-shot templates that come with the data (CLIP_benchmark's
+   * zeroshot_classification_templates.txt beside WebDataset shards): used when no prompt file is given.
+   */
+  readonly templatesFile?: string;
 }
 
 export interface SubsetOptions {

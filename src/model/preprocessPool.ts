@@ -36,7 +36,8 @@ export interface PreprocessPool {
  * allocate shared memory, and 784 bytes cost nothing next to preprocessing.
  */
 export function preprocessMessage(id: number, source: ImageSource, spec: PreprocessSpec): PreprocessMessage {
-  if (source.kind === 'file') return { request: { id, source, spec }, transfer: [] };
+  // Files and packed images travel as their small locator; the worker reads the bytes itself.
+  if (source.kind !== 'pixels') return { request: { id, source, spec }, transfer: [] };
   // new Uint8Array(view) copies, even for a Buffer (whose slice() would return another view).
   const data = new Uint8Array(source.image.data);
   const image = { ...source.image, data };

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { decodeImage } from './decode.js';
+import { decodeSource } from './decodeSource.js';
 import { preprocessImage } from './preprocess.js';
 import type { PreprocessRequest, PreprocessResponse } from './preprocessPool.js';
 
@@ -10,7 +10,7 @@ parentPort!.on('message', (request: PreprocessRequest) => {
 
 async function handle(request: PreprocessRequest): Promise<{ response: PreprocessResponse; transfer: ArrayBuffer[] }> {
   try {
-    const image = request.source.kind === 'file' ? await decodeImage(request.source.path) : request.source.image;
+    const image = await decodeSource(request.source);
     const pixels = preprocessImage(image, request.spec);
     return { response: { id: request.id, pixels }, transfer: [pixels.buffer as ArrayBuffer] };
   } catch (error) {

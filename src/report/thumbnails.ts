@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Dataset, ImageSource } from '../datasets/types.js';
+import { readPackedImage } from '../datasets/packed.js';
 import type { DecodedImage } from '../model/types.js';
 import { encodePng } from './png.js';
 
@@ -75,13 +76,13 @@ async function thumbnail(source: ImageSource, size: number): Promise<string> {
   // Imported on first use: a report without a gallery never loads sharp.
   const { default: sharp } = await import('sharp');
   const input =
-    source.kind === 'file'
-      ? sharp(source.path, { failOn: 'none', autoOrient: false })
-      : sharp(Buffer.from(source.image.data.buffer, source.image.data.byteOffset, source.image.data.byteLength), {
+    source.kind === 'pixels'
+      ? sharp(Buffer.from(source.image.data.buffer, source.image.data.byteOffset, source.image.data.byteLength), {
           raw: { width: source.image.width, height: source.image.height, channels: source.image.channels },
-        });
+        })
+      : sharp(source.kind === 'file' ? source.path : Buffer.from(await readPackedImage(source)), { failOn: 'none', autoOrient: false });
   const meta =
-    source.kind === 'file' ? await input.metadata() : { channels: source.image.channels, hasAlpha: source.image.channels % 2 === 0 };
+    source.kind === 'pixels' ? { channels: source.image.channels, hasAlpha: source.image.channels % 2 === 0 } : await input.metadata();
   const lossless = meta.hasAlpha === true || (meta.channels ?? 3) <= 2;
   const resized = input.resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true });
   const bytes = await (lossless ? resized.png({ compressionLevel: 9 }) : resized.jpeg({ quality: 72, mozjpeg: true })).toBuffer();

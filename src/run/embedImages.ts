@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { cachedCompute, type CacheSession } from '../cache/cachedCompute.js';
 import { imageKey } from '../cache/keys.js';
 import { sha256 } from '../util/hash.js';
+import { readPackedImage } from '../datasets/packed.js';
 import type { ImageSource } from '../datasets/types.js';
 import type { ClipModel } from '../model/clipModel.js';
 import { PREPROCESS_ALGORITHM } from '../model/preprocess.js';
@@ -98,7 +99,10 @@ async function embedPrepared(
   return pixels.map((p) => (p instanceof Float32Array ? { vector: vectors[next++]!, flags: 0 } : p));
 }
 
-/** sha256 of each item's bytes (file content, or the raw pixels of an IDX record). */
+/**
+ * sha256 of each item's bytes (file content, the bytes of a packed image, or the raw pixels of an
+ * IDX record): the same image as a file, a tar member or a Parquet cell has the same hash.
+ */
 export async function contentHashes(items: readonly ImageItem[]): Promise<(string | Error)[]> {
   const out = new Array<string | Error>(items.length);
   let next = 0;
@@ -117,6 +121,7 @@ async function contentHash(item: ImageItem): Promise<string> {
     const { width, height, channels, data } = item.source.image;
     return sha256(Buffer.concat([Buffer.from(`pixels:${width}x${height}x${channels}:`), data]));
   }
+  if (item.source.kind !== 'file') return sha256(await readPackedImage(item.source));
   try {
     return sha256(await readFile(item.source.path));
   } catch (error) {

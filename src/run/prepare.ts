@@ -32,6 +32,7 @@ export async function prepareInputs(
       datasetsDir: config.datasetsDir,
       split: config.split ?? undefined,
       images: config.images ?? undefined,
+      classnames: config.classnames ?? undefined,
     }),
     config,
   );
