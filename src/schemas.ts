@@ -4,6 +4,8 @@ import { resultsFileSchema } from './results/retrievalSchema.js';
 import { selectionSchema } from './results/selectionSchema.js';
 import { multiModelResultsSchema } from './results/multiModelSchema.js';
 import { baselineSchema, baselineSetSchema } from './compare/baselineSchema.js';
+import { suiteResultSchema } from './results/suiteSchema.js';
+import { suiteFileSchema } from './suite/schema.js';
 import { toJsonSchema, type JsonSchemaDocument } from './util/jsonSchema.js';
 import { benchConfigSchema } from './compare/settingsSchema.js';
 
@@ -23,6 +25,8 @@ export const PUBLISHED_SCHEMAS: readonly { readonly file: string; readonly title
   { file: 'baseline.schema.json', title: 'ClipBench baseline (baselineVersion 1)', schema: baselineSchema },
   { file: 'baseline-models.schema.json', title: 'ClipBench baseline of several models (baselineVersion 2)', schema: baselineSetSchema },
   { file: 'dataset.schema.json', title: 'ClipBench dataset descriptor', schema: descriptorSchema },
+  { file: 'suite.schema.json', title: 'ClipBench suite file (bench suite)', schema: suiteFileSchema },
+  { file: 'suite-result.schema.json', title: 'ClipBench suite.json (suiteVersion 1), written by bench suite', schema: suiteResultSchema },
   { file: 'selection.schema.json', title: 'ClipBench selection.json of bench select (selectionVersion 1)', schema: selectionSchema },
 ];
 

@@ -22,6 +22,7 @@ export const STAGE_ORDER = [
   'compare',
   'report',
   'run',
+  'suite',
   'cli',
 ] as const;
 

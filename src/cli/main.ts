@@ -12,6 +12,7 @@ import { registerPreview } from './preview.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerSelect } from './select.js';
+import { registerSuite } from './suite.js';
 import { registerTokenize } from './tokenize.js';
 
 export const EXIT_OK = 0;
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerRun(program, setExit);
   registerSelect(program);
+  registerSuite(program);
   registerTokenize(program);
   registerPreview(program);
   registerCache(program);

@@ -7,6 +7,7 @@ import { checkJson, isRecord, readJsonValueSync } from '../util/json.js';
 import { baselineSetToSummaries, baselineToSummary, isBaselineJson, isBaselineSetJson } from './baseline.js';
 import { modelKey } from '../config/models.js';
 import { multiModelResultsSchema } from '../results/multiModelSchema.js';
+import { SUITE_RESULT_KIND, suiteResultSchema, type SuiteResult } from '../results/suiteSchema.js';
 import { summarizeResults, type RunSummary } from './summary.js';
 
 /** One model's part of a run or baseline, by its model key. */
@@ -22,12 +23,28 @@ export interface KeyedSummary {
 export function loadRunSummaries(file: string): KeyedSummary[] {
   const value = readJsonValueSync(file, { fix: 'pass a results.json or a baseline file' });
   if (isBaselineSetJson(value)) return baselineSetToSummaries(value, file);
+  if (isRecord(value) && value.kind === SUITE_RESULT_KIND) return suiteSummaries(checkJson(value, suiteResultSchema, file), file);
   if (isRecord(value) && value.schemaVersion === 2 && !isBaselineJson(value)) {
     const results = checkJson(value, multiModelResultsSchema, file, { fix: 'pass the results.json a run wrote' });
     return results.models.map((m) => ({ key: m.key, summary: summarizeResults(m.results, file, commitFromHistory(file, results.run.id)) }));
   }
   const summary = summaryOf(value, file);
   return [{ key: modelKey(summary.model.id, summary.model.dtype), summary }];
+}
+
+/**
+ * Each classification dataset of a suite, per model, keyed `<dataset> · <model>`, so that a suite
+ * is checked against a suite baseline like a multi-model run against its baseline. Retrieval
+ * datasets are left out: checks compare classification runs.
+ */
+function suiteSummaries(suite: SuiteResult, file: string): KeyedSummary[] {
+  return suite.datasets
+    .filter((d) => d.task === 'classification')
+    .flatMap((d) =>
+      [...new Set(d.cells.map((c) => c.results))].flatMap((results) =>
+        loadRunSummaries(path.resolve(path.dirname(file), results)).map((s) => ({ key: `${d.name} · ${s.key}`, summary: s.summary })),
+      ),
+    );
 }
 
 /** Reads a one-model baseline file or results.json. */

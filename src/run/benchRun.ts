@@ -59,6 +59,11 @@ export async function benchRun(
   }
 }
 
+/** A captioned set takes one model per run (a suite runs each model of it on its own). */
+export class SeveralModelsOnRetrievalError extends InputError {
+  override readonly name = 'SeveralModelsOnRetrievalError';
+}
+
 /** What benchRun set up before the stages: the run's clock and start, and the chart worker. */
 interface RunStart {
   readonly clock: StageClock;
@@ -77,7 +82,7 @@ async function runStages(
   try {
     const specs = runModels(config);
     if (specs.length > 1 && dataset.task === 'retrieval') {
-      throw new InputError(
+      throw new SeveralModelsOnRetrievalError(
         `several models in one run compare classification for now; ${dataset.root} is a retrieval dataset: run each model on its own`,
       );
     }
