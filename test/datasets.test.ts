@@ -307,7 +307,10 @@ describe('descriptors', () => {
 
   it('rejects bad fields, naming the descriptor file and the field', async () => {
     const cases: Array<[object, string]> = [
-      [{ format: 'zip', path: '.' }, 'd.json: format: expected one of "folder", "manifest", "idx", "coco", "karpathy", "pairs", got "zip"'],
+      [
+        { format: 'zip', path: '.' },
+        'd.json: format: expected one of "folder", "manifest", "idx", "webdataset", "parquet", "coco", "karpathy", "pairs", got "zip"',
+      ],
       [{ format: 'idx' }, 'd.json: missing "path" (expected a path to the dataset folder or file)'],
       [{ format: 'folder', path: '.', split: 'test' }, 'd.json: split: only applies to "idx"'],
       [{ format: 'idx', path: '.', classNames: [] }, 'd.json: unknown field "classNames"; known: name, task, format, path'],

@@ -187,7 +187,9 @@ describe('hub models (HF_ENDPOINT, --revision, HF_TOKEN, HF_HUB_OFFLINE)', () =>
 
     const uncached = await hubRun({ ...env, HF_HUB_OFFLINE: '1' });
     expect(uncached.status).toBe(2);
-    expect(uncached.stderr).toContain(`HF_HUB_OFFLINE is set and config.json of ${MODEL_ID} at revision "main" is not in the model cache`);
+    expect(uncached.stderr).toContain(
+      `HF_HUB_OFFLINE is set and config.json of model ${MODEL_ID} at revision "main" is not in the model cache`,
+    );
     expect(uncached.stderr).toContain(path.join(cache, 'test-org--tiny-clip', 'main', 'config.json'));
   });
 

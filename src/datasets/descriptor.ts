@@ -9,6 +9,10 @@ import { loadManifestDataset } from './manifest.js';
 import { loadCocoCaptions } from './coco.js';
 import { loadKarpathySplit } from './karpathy.js';
 import { loadCaptionPairs } from './pairs.js';
+import { loadParquetDataset } from './parquet.js';
+import { isParquetGlob, parquetGlobRoot } from './parquetSpec.js';
+import { expandShardPattern, hasBraceGroup } from './shardPattern.js';
+import { loadWebDataset } from './webdataset.js';
 import { InputError, type Dataset, type DatasetFormat, type RetrievalFormat } from './types.js';
 
 const RETRIEVAL_FORMATS: readonly string[] = ['coco', 'karpathy', 'pairs'];
@@ -58,8 +62,21 @@ export async function loadDescriptorDataset(file: string, options: DescriptorLoa
         split: options.split ?? d.split,
       });
     case 'webdataset':
+      return loadWebDataset(d.path, {
+        cwd: path.dirname(d.file),
+        split: options.split,
+        name: d.name,
+        classNames: listOrUndefined(d.classnames),
+        classNamesSource: common.classNamesSource,
+      });
     case 'parquet':
-      throw new InputError(`${d.file}: format "${d.format}" is not supported in a descriptor yet`);
+      return loadParquetDataset(d.path, {
+        cwd: path.dirname(d.file),
+        split: options.split,
+        name: d.name,
+        classNames: listOrUndefined(d.classnames),
+        classNamesSource: common.classNamesSource,
+      });
     case 'pairs':
       return loadCaptionPairs(d.path, { name: d.name, images: options.images ?? d.images });
   }
@@ -108,11 +125,15 @@ function checkClassnames(value: unknown, format: DatasetFormat | RetrievalFormat
 }
 
 async function checkDataPresent(d: DatasetDescriptor): Promise<void> {
-  const kind = await pathKind(d.path);
+  // A Parquet glob is no path: the folder it starts from tells whether the data is there.
+  if (d.format === 'parquet' && isParquetGlob(d.path)) return checkDataPresent({ ...d, path: parquetGlobRoot(d.path) });
+  // A shard pattern is no path: its first shard tells whether the data is there.
+  const probe = d.format === 'webdataset' && hasBraceGroup(d.path) ? expandShardPattern(d.path)[0]! : d.path;
+  const kind = await pathKind(probe);
   const from = `(field "path" of ${d.file})`;
   if (kind === 'missing') {
     const fix = d.install === undefined ? 'fix "path" or put the data there' : `get it with: ${d.install}`;
-    throw new InputError(`dataset "${d.name}" is not installed: ${d.path} does not exist ${from}; ${fix}`);
+    throw new InputError(`dataset "${d.name}" is not installed: ${probe} does not exist ${from}; ${fix}`);
   }
   if (d.format === 'folder' && kind !== 'dir') {
     throw new InputError(`${d.path} ${from} is not a folder, but format "folder" needs <root>/<class>/<image> folders`);

@@ -3,7 +3,7 @@ import { expected } from '../util/jsonIssues.js';
 import { nonBlank, strictFileObject } from '../util/schemaParts.js';
 import type { DatasetFormat, RetrievalFormat } from './types.js';
 
-export const FORMATS = ['folder', 'manifest', 'idx', 'coco', 'karpathy', 'pairs'] as const satisfies readonly (DatasetFormat | RetrievalFormat)[];
+export const FORMATS = ['folder', 'manifest', 'idx', 'webdataset', 'parquet', 'coco', 'karpathy', 'pairs'] as const satisfies readonly (DatasetFormat | RetrievalFormat)[];
 
 const text = (description: string) => nonBlank().describe(description).optional();
 
@@ -12,8 +12,8 @@ export const descriptorSchema = strictFileObject(
   {
     name: text('Name in results and reports; default: the file name without .json'),
     task: z.enum(['classification', 'retrieval']).describe('What the data holds (the format decides; this documents it)').optional(),
-    format: z.enum(FORMATS).describe('folder, manifest and idx hold classes; coco, karpathy and pairs hold captions'),
-    path: nonBlank('a path to the dataset folder or file').describe("The data (folder, manifest, IDX files or folder, caption file), relative to this file's folder"),
+    format: z.enum(FORMATS).describe('folder, manifest, idx, webdataset and parquet hold classes; coco, karpathy and pairs hold captions'),
+    path: nonBlank('a path to the dataset folder or file').describe("The data (folder, manifest, IDX files or folder, WebDataset shard folder or pattern, Parquet file, folder or glob, caption file), relative to this file's folder"),
     images: nonBlank('a path to the images folder').describe("Images folder of a caption file, relative to this file's folder").optional(),
     split: nonBlank().describe('IDX split (test, train) or Karpathy split (test, val, train, restval)').optional(),
     classnames: z

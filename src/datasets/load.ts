@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CONTAINER_FORMATS } from './containers.js';
+import { isHubDatasetSpec, localHubDataset } from './hubDataset.js';
 import { loadDescriptorDataset } from './descriptor.js';
 import { LAYOUT_HINT, loadFolderDataset } from './folder.js';
 import { isNotFound, pathKind } from './fsutil.js';
@@ -44,6 +45,7 @@ export async function loadDataset(spec: string, options: LoadOptions): Promise<C
  */
 export async function loadAnyDataset(spec: string, options: LoadOptions): Promise<Dataset> {
   if (spec.trim() === '') throw new InputError(`no dataset given: ${LAYOUT_HINT}`);
+  if (isHubDatasetSpec(spec)) return loadAnyDataset(await localHubDataset(spec), options);
   const target = path.resolve(options.cwd, spec);
   const kind = await pathKind(target);
   const container = CONTAINER_FORMATS.find((f) =>

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { DEFAULT_REVISION, fetchHubFiles, hubSettings, isHubId } from './hub.js';
+import { DEFAULT_REVISION, fetchHubFiles, hubSettings, isHubId } from '../util/hub.js';
 
 export type ModelDtype = 'fp32' | 'fp16' | 'q8';
 export type Tower = 'text' | 'vision';

@@ -1,3 +1,4 @@
+export { compileFormatTemplate, loadClipBenchmarkTemplates } from './clipBenchmarkTemplates.js';
 export { parseRandomDescriptors, randomDescriptors, type RandomDescriptorOptions } from './descriptors.js';
 export { captionsAsTheyAre, loadPromptSet, loadPromptSets, renderClassPrompts, renderTemplatePrompts, validateAgainstClasses } from './load.js';
 export { RANDOM_WORDS } from './randomWords.js';

@@ -5,7 +5,7 @@ import { loadAnyDataset, selectRetrievalSubset, selectSubset } from '../datasets
 import type { ClassificationDataset, Dataset, RetrievalDataset } from '../datasets/types.js';
 import { InputError } from '../errors.js';
 import { loadClipModel, type ClipModel } from '../model/clipModel.js';
-import { loadPromptSets, type PromptSet } from '../prompts/index.js';
+import { loadClipBenchmarkTemplates, loadPromptSets, type PromptSet } from '../prompts/index.js';
 import type { BenchRunHooks } from './benchRun.js';
 
 /** What every command that embeds needs before its model loads: checked prompt files, the chosen items, the cache. */
@@ -25,7 +25,7 @@ export async function prepareInputs(
   cwd: string,
   hooks: Pick<BenchRunHooks, 'onWarning' | 'signal' | 'hold'>,
 ): Promise<RunInputs> {
-  const promptSets = await loadPromptSets(promptFiles);
+  const given = await loadPromptSets(promptFiles);
   const dataset = selectItems(
     await loadAnyDataset(config.dataset, {
       cwd,
@@ -36,6 +36,11 @@ export async function prepareInputs(
     }),
     config,
   );
+  // Shards that come with CLIP_benchmark's templates file are evaluated with it when no prompts are given.
+  const promptSets =
+    given.length === 0 && dataset.task === 'classification' && dataset.templatesFile !== undefined
+      ? [await loadClipBenchmarkTemplates(dataset.templatesFile)]
+      : given;
   checkTask(dataset, config, promptSets);
   const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
   if (blank !== undefined) hooks.onWarning?.(blank);

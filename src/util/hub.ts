@@ -1,20 +1,21 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadableStream } from 'node:stream/web';
 import envPaths from 'env-paths';
 import { InputError } from '../errors.js';
-import { writeChunksAtomically } from '../util/atomicWrite.js';
+import { writeChunksAtomically } from './atomicWrite.js';
 
 /**
- * Downloads the files of a hub model into a folder of its own, so that from then on it is read
- * like any local model folder. transformers.js could fetch them itself, but it sends HF_TOKEN
+ * Downloads the files of a hub model (or dataset) into a folder of its own, so that from then on
+ * it is read like any local model folder (or dataset path). transformers.js could fetch them itself, but it sends HF_TOKEN
  * only to huggingface.co (never to an HF_ENDPOINT mirror), keeps its cache inside node_modules by
  * default, lays a revision out differently from `main`, and names the wrong folder when an
  * offline file is missing; see README, "Models".
  */
 
 export const MODEL_CACHE_ENV = 'CLIPBENCH_MODEL_CACHE';
+export const DATASET_CACHE_ENV = 'CLIPBENCH_DATASET_CACHE';
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_REVISION = 'main';
 
@@ -27,12 +28,14 @@ export interface HubSettings {
   readonly offline: boolean;
   /** Where downloaded models live, one folder per model and revision. */
   readonly cacheDir: string;
+  /** Where downloaded dataset files live, one folder per dataset and revision. */
+  readonly datasetCacheDir: string;
 }
 
 /** What HF_HUB_OFFLINE accepts as true, as huggingface_hub reads it. */
 const TRUE_VALUES = new Set(['1', 'on', 'yes', 'true']);
 
-/** HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE and $CLIPBENCH_MODEL_CACHE, else the user cache folder. */
+/** HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, $CLIPBENCH_MODEL_CACHE and $CLIPBENCH_DATASET_CACHE, else the user cache folder. */
 export function hubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
   const endpoint = env.HF_ENDPOINT?.trim() || DEFAULT_ENDPOINT;
   if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
@@ -43,6 +46,7 @@ export function hubSettings(env: NodeJS.ProcessEnv = process.env): HubSettings {
     token: env.HF_TOKEN?.trim() || null,
     offline: TRUE_VALUES.has((env.HF_HUB_OFFLINE ?? '').trim().toLowerCase()),
     cacheDir: path.resolve(env[MODEL_CACHE_ENV] || path.join(envPaths('clipbench', { suffix: '' }).cache, 'models')),
+    datasetCacheDir: path.resolve(env[DATASET_CACHE_ENV] || path.join(envPaths('clipbench', { suffix: '' }).cache, 'datasets')),
   };
 }
 
@@ -64,8 +68,9 @@ export function hubModelFolder(cacheDir: string, id: string, revision: string): 
   return path.join(cacheDir, id.replace('/', '--'), encodeURIComponent(revision));
 }
 
-/** One model revision on one hub: what each request and error message needs. */
-interface HubModel {
+/** One revision of one model or dataset repository on one hub: what each request and error message needs. */
+interface HubRepo {
+  readonly type: 'model' | 'dataset';
   readonly id: string;
   readonly revision: string;
   readonly folder: string;
@@ -77,35 +82,75 @@ interface HubModel {
  * cached file is used as it is, without asking the hub again: a run is reproducible from the
  * cache, and the weights' sha256 in results.json says which files it used.
  */
-export async function fetchHubFiles(id: string, revision: string, files: readonly string[], settings: HubSettings): Promise<string> {
-  const model: HubModel = { id, revision, folder: hubModelFolder(settings.cacheDir, id, revision), settings };
-  // One at a time: a failed file stops the rest, and big weights do not compete for bandwidth.
+export function fetchHubFiles(id: string, revision: string, files: readonly string[], settings: HubSettings): Promise<string> {
+  return fetchRepoFiles({ type: 'model', id, revision, folder: hubModelFolder(settings.cacheDir, id, revision), settings }, files);
+}
+
+/** The same for a dataset repository (`hf://datasets/<id>`), into the dataset cache. */
+export function fetchDatasetFiles(id: string, revision: string, files: readonly string[], settings: HubSettings): Promise<string> {
+  return fetchRepoFiles(datasetRepo(id, revision, settings), files);
+}
+
+function datasetRepo(id: string, revision: string, settings: HubSettings): HubRepo {
+  return { type: 'dataset', id, revision, folder: hubModelFolder(settings.datasetCacheDir, id, revision), settings };
+}
+
+async function fetchRepoFiles(repo: HubRepo, files: readonly string[]): Promise<string> {
+  // One at a time: a failed file stops the rest, and big files do not compete for bandwidth.
   for (const file of files) {
-    if (!existsSync(path.join(model.folder, file))) await download(model, file);
+    if (!existsSync(path.join(repo.folder, file))) await download(repo, file);
   }
-  return model.folder;
+  return repo.folder;
 }
 
-function fileUrl(model: HubModel, file: string): string {
-  return `${model.settings.endpoint}/${model.id}/resolve/${encodeURIComponent(model.revision)}/${file}`;
+/**
+ * Every file of a dataset repository under `dir` (paths from the repository root), from the hub's
+ * tree API; offline, what its cache folder holds (a glob then matches what was downloaded before).
+ */
+export async function listDatasetFiles(id: string, revision: string, dir: string, settings: HubSettings): Promise<string[]> {
+  const repo = datasetRepo(id, revision, settings);
+  if (settings.offline) return listLocal(repo.folder, dir);
+  const url = `${settings.endpoint}/api/datasets/${id}/tree/${encodeURIComponent(revision)}${dir === '' ? '' : `/${dir}`}?recursive=true`;
+  const response = await request(repo, url);
+  if (!response.ok) throw statusError(repo, dir === '' ? '(the file list)' : `${dir}/`, url, response);
+  const entries = (await response.json()) as unknown;
+  if (!Array.isArray(entries)) throw new Error(`${url} did not answer a list of files`);
+  return entries.flatMap((e: unknown) => {
+    const entry = e as { type?: unknown; path?: unknown };
+    return entry.type === 'file' && typeof entry.path === 'string' ? [entry.path] : [];
+  });
 }
 
-async function download(model: HubModel, file: string): Promise<void> {
-  const target = path.join(model.folder, file);
-  if (model.settings.offline) {
+async function listLocal(folder: string, dir: string): Promise<string[]> {
+  const root = path.join(folder, dir);
+  if (!existsSync(root)) return [];
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !e.name.includes('.tmp'))
+    .map((e) => path.relative(folder, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
+
+function fileUrl(repo: HubRepo, file: string): string {
+  return `${repo.settings.endpoint}/${repo.type === 'dataset' ? 'datasets/' : ''}${repo.id}/resolve/${encodeURIComponent(repo.revision)}/${file}`;
+}
+
+async function download(repo: HubRepo, file: string): Promise<void> {
+  const target = path.join(repo.folder, file);
+  if (repo.settings.offline) {
     throw new InputError(
-      `HF_HUB_OFFLINE is set and ${file} of ${model.id} at revision "${model.revision}" is not in the model cache ` +
-        `(${target}). Run once without HF_HUB_OFFLINE to download it, or pass a local folder with --model <dir>.`,
+      `HF_HUB_OFFLINE is set and ${file} of ${repo.type} ${repo.id} at revision "${repo.revision}" is not in the ${repo.type} cache ` +
+        `(${target}). Run once without HF_HUB_OFFLINE to download it` +
+        (repo.type === 'model' ? ', or pass a local folder with --model <dir>.' : ', or pass a local path with --dataset.'),
     );
   }
-  const url = fileUrl(model, file);
-  const response = await request(model, url);
-  if (!response.ok) throw statusError(model, file, url, response);
+  const url = fileUrl(repo, file);
+  const response = await request(repo, url);
+  if (!response.ok) throw statusError(repo, file, url, response);
   await mkdir(path.dirname(target), { recursive: true });
   await writeChunksAtomically(target, body(response, url));
 }
 
-async function request(model: HubModel, url: string): Promise<Response> {
+async function request(model: HubRepo, url: string): Promise<Response> {
   const headers: Record<string, string> = { 'user-agent': 'clipbench' };
   if (model.settings.token !== null) headers.authorization = `Bearer ${model.settings.token}`;
   try {
@@ -149,8 +194,8 @@ async function* body(response: Response, url: string): AsyncGenerator<Uint8Array
 }
 
 /** 401, 403 and 404 are about what the user asked for (exit 2); anything else is the server's trouble. */
-function statusError(model: HubModel, file: string, url: string, response: Response): Error {
-  const { id, revision, settings } = model;
+function statusError(model: HubRepo, file: string, url: string, response: Response): Error {
+  const { id, revision, settings, type } = model;
   const code = response.headers.get('x-error-code');
   const said = response.headers.get('x-error-message');
   const answered = `${url} answered ${response.status}${said ? ` ("${said}")` : ''}`;
@@ -161,7 +206,7 @@ function statusError(model: HubModel, file: string, url: string, response: Respo
         return new InputError(`revision "${revision}" of ${id} not found on ${settings.endpoint} (${answered}). Check --revision.`);
       }
       return new InputError(
-        `${file} not found on ${settings.endpoint} at revision "${revision}" of ${id} (${answered}). Check the model id and --revision` +
+        `${file} not found on ${settings.endpoint} at revision "${revision}" of ${id} (${answered}). Check the ${type} id and ${type === 'model' ? '--revision' : 'the @revision'}` +
           (file.startsWith('onnx/') ? ', and whether the model has ONNX weights for this --dtype.' : '.'),
       );
     case 401:
@@ -169,7 +214,7 @@ function statusError(model: HubModel, file: string, url: string, response: Respo
         sentToken
           ? `${answered}: HF_TOKEN was rejected, or ${id} does not exist. Check that HF_TOKEN is a valid access token and the id is right.`
           : `${answered}: ${id} does not exist, or it is private or gated and no HF_TOKEN is set. Check the id, or set HF_TOKEN ` +
-              'to an access token that can read the model.',
+              `to an access token that can read the ${type}.`,
       );
     case 403:
       return new InputError(
