@@ -24,7 +24,7 @@ if (!Number.isInteger(repeat) || repeat < 1) {
   console.error(`--repeat must be a positive whole number, not ${values.repeat}`);
   process.exit(2);
 }
-const { loadClipTokenizer } = await import(pathToFileURL(path.join(root, 'dist/model/tokenizer.js')).href);
+const { loadClipTokenizer } = await import(pathToFileURL(path.join(root, 'dist/model/loadTokenizer.js')).href);
 
 const reference = (name) => JSON.parse(readFileSync(path.join(root, 'test/reference', name), 'utf8')).imagenet1k;
 const templates = reference('clip-benchmark-en-templates.json');

@@ -24,7 +24,7 @@ export type { ClassificationDataset, ClassificationItem, SubsetOptions } from '.
 export { loadPromptSet, loadPromptSets, renderClassPrompts } from './prompts/index.js';
 export type { PromptSet, PromptTemplate } from './prompts/index.js';
 export { loadClipModel, loadPreprocessSpec, type ClipModel, type ModelOptions } from './model/clipModel.js';
-export { loadClipTokenizer } from './model/tokenizer.js';
+export { loadClipTokenizer, loadTokenizer } from './model/loadTokenizer.js';
 export { decodeImage } from './model/decode.js';
 export { preprocessImage, resizeAndCrop, toPixelValues } from './model/preprocess.js';
 export type { DecodedImage, PreprocessSpec, PreprocessMode, TextTokenizer, TokenizedText } from './model/types.js';

@@ -171,6 +171,8 @@ describe('hub models (HF_ENDPOINT, --revision, HF_TOKEN, HF_HUB_OFFLINE)', () =>
       revision: 'v1.0',
       dtype: 'fp32',
       onnxSha256: reference.run.model.onnxSha256,
+      family: 'clip',
+      head: { kind: 'softmax', scale: 100, bias: 0 },
     });
     expect(metricsOf(online.results)).toEqual(metricsOf(reference));
     // One GET per file, all with the token, nothing else (no HEAD, no /api/ calls).
@@ -245,7 +247,7 @@ describe('hub models (HF_ENDPOINT, --revision, HF_TOKEN, HF_HUB_OFFLINE)', () =>
     expect(filesUnder(cache)).toEqual([]);
   });
 
-  it('fetches only the tokenizer files for bench tokenize --revision', async () => {
+  it('fetches only the tokenizer files and config.json for bench tokenize --revision', async () => {
     const hub = await fakeHub({ revisions: ['v2'] });
     const cache = tempDir('hub-models-');
     const result = await benchAsync(['tokenize', '--model', MODEL_ID, '--revision', 'v2', 'a photo of a cat.'], {
@@ -255,7 +257,9 @@ describe('hub models (HF_ENDPOINT, --revision, HF_TOKEN, HF_HUB_OFFLINE)', () =>
     expect(result.status, result.stderr).toBe(0);
     const local = bench(['tokenize', '--model', TINY_MODEL, 'a photo of a cat.']);
     expect(result.stdout).toBe(local.stdout);
+    // config.json too: its model_type says which family's tokenizer to build.
     expect(hub.requests.sort()).toEqual([
+      `GET /${MODEL_ID}/resolve/v2/config.json -`,
       `GET /${MODEL_ID}/resolve/v2/tokenizer.json -`,
       `GET /${MODEL_ID}/resolve/v2/tokenizer_config.json -`,
     ]);

@@ -4,13 +4,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanClipText,
-  createClipTokenizer,
-  loadClipTokenizer,
-  pythonHtmlUnescape,
-  readClipTokenizerFiles,
-} from '../src/model/tokenizer.js';
+import { loadClipTokenizer } from '../src/model/loadTokenizer.js';
+import { cleanClipText, createClipTokenizer, pythonHtmlUnescape, readClipTokenizerFiles } from '../src/model/tokenizer.js';
 import type { TextTokenizer } from '../src/model/types.js';
 
 const TOKENIZER_DIR = fileURLToPath(new URL('../tools/fixtures/clip-tokenizer', import.meta.url));

@@ -19,7 +19,9 @@ export function textKey(ids: readonly number[], padding: string, tower: TowerIde
 }
 
 export function preprocessSignature(spec: PreprocessSpec, algorithm: string): string {
-  return JSON.stringify([spec.mode, spec.size, spec.cropSize, spec.mean, spec.std, algorithm]);
+  // A squash resize is added only when present, so every CLIP key stays what it was.
+  const resize = spec.resize === undefined ? [] : [spec.resize];
+  return JSON.stringify([spec.mode, spec.size, spec.cropSize, spec.mean, spec.std, algorithm, ...resize]);
 }
 
 function digest(parts: readonly string[]): string {

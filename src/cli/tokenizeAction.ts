@@ -1,7 +1,7 @@
 import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { resolveModelSource } from '../model/source.js';
-import { loadClipTokenizer } from '../model/tokenizer.js';
+import { loadClipTokenizer } from '../model/loadTokenizer.js';
 import type { TokenizeFlags } from './tokenize.js';
 
 /** `bench tokenize`: prints the ids of each text as JSON. */

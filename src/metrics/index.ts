@@ -16,3 +16,4 @@ export type { Vector } from './vectors.js';
 /** Per-image class probabilities are the softmax of the logits, as CLIP reports them. */
 export { softmax } from './vectors.js';
 export { greedySelection, type GreedySelection, type GreedySelectionInput, type GreedyStep } from './greedySelection.js';
+export { classProbabilities } from './probabilities.js';

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
 import { memoizedSha256 } from '../util/hash.js';
-import { preprocessSpecFromConfig, type PreprocessorConfig } from './preprocessorConfig.js';
+import { familyOf, type ModelFamily, type TowerPolicy } from './families/index.js';
+import type { PreprocessorConfig } from './preprocessorConfig.js';
 import { onnxFileName, onnxPath, resolveModelSource, type ModelDtype, type ModelSource, type Tower } from './source.js';
-import { loadClipTokenizer } from './tokenizer.js';
-import type { PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText, TowerIdentity } from './types.js';
+import { readClipTokenizerFiles } from './tokenizer.js';
+import type { LogitHead, PreprocessMode, PreprocessSpec, TextTokenizer, TokenizedText, TowerIdentity } from './types.js';
 
 export interface ModelOptions {
   /** Hub id or model folder. */
@@ -25,6 +26,10 @@ export interface ModelOptions {
 export interface ClipModel {
   readonly source: ModelSource;
   readonly preprocess: PreprocessSpec;
+  /** config.json's model_type: the family whose policies this model follows (src/model/families). */
+  readonly family: string;
+  /** How this family turns cosine similarities into the scores it reports. */
+  readonly head: LogitHead;
   /** Loaded on first use: a run whose text embeddings are all cached never needs it. */
   tokenizer(): Promise<TextTokenizer>;
   /** What the cache keys each tower's embeddings by: dtype and the weights' sha256 (plus a label for stats). */
@@ -48,7 +53,9 @@ type Transformers = typeof import('@huggingface/transformers');
  */
 export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
   const source = await resolveModelSource(options.model, options.dtype, options.cwd, 'all', { revision: options.revision });
-  const preprocess = await loadPreprocessSpec(source, options.preprocess);
+  const { family, config } = await familyOf(source.location);
+  const preprocess = await loadPreprocessSpec(source, options.preprocess, family);
+  const head = family.head(config, path.join(source.location, 'config.json'));
   // Every file is in source.location by now: transformers.js never goes to the network itself.
   const sessionOptions = {
     dtype: source.dtype,
@@ -56,17 +63,10 @@ export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
     local_files_only: true,
     session_options: { intraOpNumThreads: options.threads ?? os.availableParallelism() },
   };
-  const tokenizer = lazy(() => loadClipTokenizer(source.location));
-  const towers = {
-    text: lazy(async () => {
-      const { CLIPTextModelWithProjection } = await transformers();
-      return (await CLIPTextModelWithProjection.from_pretrained(source.location, sessionOptions)) as EmbeddingModel;
-    }),
-    vision: lazy(async () => {
-      const { CLIPVisionModelWithProjection } = await transformers();
-      return (await CLIPVisionModelWithProjection.from_pretrained(source.location, sessionOptions)) as EmbeddingModel;
-    }),
-  };
+  const tokenizer = lazy(async () => family.createTokenizer(await readClipTokenizerFiles(source.location)));
+  const tower = (policy: TowerPolicy) =>
+    lazy(async () => (await transformers())[policy.className].from_pretrained(source.location, sessionOptions) as Promise<EmbeddingModel>);
+  const towers = { text: tower(family.towers.text), vision: tower(family.towers.vision) };
   const identities = {
     text: lazy(() => towerIdentity(source, 'text', options.fileHashMemo ?? null)),
     vision: lazy(() => towerIdentity(source, 'vision', options.fileHashMemo ?? null)),
@@ -74,10 +74,14 @@ export async function loadClipModel(options: ModelOptions): Promise<ClipModel> {
   return {
     source,
     preprocess,
+    family: family.modelType,
+    head,
     tokenizer: tokenizer.get,
     identity: (tower) => identities[tower].get(),
-    embedTexts: async (texts) => (texts.length === 0 ? [] : runText(await towers.text.get(), texts, (await tokenizer.get()).padTokenId)),
-    embedImages: async (pixels) => (pixels.length === 0 ? [] : runVision(await towers.vision.get(), pixels, preprocess.cropSize)),
+    embedTexts: async (texts) =>
+      texts.length === 0 ? [] : runText(await towers.text.get(), texts, await tokenizer.get(), family.towers.text.output),
+    embedImages: async (pixels) =>
+      pixels.length === 0 ? [] : runVision(await towers.vision.get(), pixels, preprocess.cropSize, family.towers.vision.output),
     loadedTowers: () => (['text', 'vision'] as const).filter((t) => towers[t].loaded()),
     dispose: async () => {
       await Promise.all([towers.text.ifLoaded((m) => m.dispose()), towers.vision.ifLoaded((m) => m.dispose())]);
@@ -90,10 +94,14 @@ function transformers(): Promise<Transformers> {
   return import('@huggingface/transformers');
 }
 
-/** The model's resize/crop/normalise parameters, from its preprocessor_config.json (a hub model's is downloaded by now). */
-export async function loadPreprocessSpec(source: ModelSource, mode: PreprocessMode): Promise<PreprocessSpec> {
+/**
+ * The model's resize/crop/normalise parameters, from its preprocessor_config.json (a hub model's is
+ * downloaded by now) as its family reads them.
+ */
+export async function loadPreprocessSpec(source: ModelSource, mode: PreprocessMode, family?: ModelFamily): Promise<PreprocessSpec> {
   const file = path.join(source.location, 'preprocessor_config.json');
-  return preprocessSpecFromConfig(JSON.parse(await readFile(file, 'utf8')) as PreprocessorConfig, mode, file);
+  const policy = family ?? (await familyOf(source.location)).family;
+  return policy.preprocessSpec(JSON.parse(await readFile(file, 'utf8')) as PreprocessorConfig, mode, file);
 }
 
 /** The weights' sha256 identifies a tower; a hub model's weights are on disk once it is resolved. */
@@ -104,11 +112,17 @@ async function towerIdentity(source: ModelSource, tower: Tower, memo: string | n
   return { label: source.kind === 'local' ? source.location : source.id, dtype: source.dtype, weights };
 }
 
-async function runText(model: EmbeddingModel, texts: readonly TokenizedText[], padId: number): Promise<Float32Array[]> {
+async function runText(
+  model: EmbeddingModel,
+  texts: readonly TokenizedText[],
+  tokenizer: TextTokenizer,
+  output: TowerPolicy['output'],
+): Promise<Float32Array[]> {
   const { Tensor } = await transformers();
-  // Pad to the longest in the batch, not to 77: the towers are causal and pool at the end token.
-  const length = Math.max(...texts.map((t) => t.ids.length));
-  const ids = new BigInt64Array(texts.length * length).fill(BigInt(padId));
+  // CLIP: pad to the longest in the batch, not to 77 (the towers are causal and pool at the end
+  // token). SigLIP: to exactly max_length, since its tower pools the last position.
+  const length = tokenizer.padLength ?? Math.max(...texts.map((t) => t.ids.length));
+  const ids = new BigInt64Array(texts.length * length).fill(BigInt(tokenizer.padTokenId));
   const mask = new BigInt64Array(texts.length * length);
   texts.forEach((t, row) => {
     t.ids.forEach((id, col) => {
@@ -118,11 +132,15 @@ async function runText(model: EmbeddingModel, texts: readonly TokenizedText[], p
   });
   const feeds: Record<string, Tensor> = { input_ids: new Tensor('int64', ids, [texts.length, length]) };
   if (declaresInput(model, 'attention_mask')) feeds.attention_mask = new Tensor('int64', mask, [texts.length, length]);
-  const output = (await model(feeds)) as { text_embeds: Tensor };
-  return splitRows(output.text_embeds);
+  return splitRows(((await model(feeds)) as Record<string, Tensor>)[output]!);
 }
 
-async function runVision(model: EmbeddingModel, pixels: readonly Float32Array[], size: number): Promise<Float32Array[]> {
+async function runVision(
+  model: EmbeddingModel,
+  pixels: readonly Float32Array[],
+  size: number,
+  output: TowerPolicy['output'],
+): Promise<Float32Array[]> {
   const { Tensor } = await transformers();
   const plane = 3 * size * size;
   const batch = new Float32Array(pixels.length * plane);
@@ -130,10 +148,8 @@ async function runVision(model: EmbeddingModel, pixels: readonly Float32Array[],
     if (p.length !== plane) throw new Error(`pixel tensor ${i} has ${p.length} values, expected 3×${size}×${size}`);
     batch.set(p, i * plane);
   });
-  const output = (await model({ pixel_values: new Tensor('float32', batch, [pixels.length, 3, size, size]) })) as {
-    image_embeds: Tensor;
-  };
-  return splitRows(output.image_embeds);
+  const outputs = (await model({ pixel_values: new Tensor('float32', batch, [pixels.length, 3, size, size]) })) as Record<string, Tensor>;
+  return splitRows(outputs[output]!);
 }
 
 function declaresInput(model: EmbeddingModel, name: string): boolean {

@@ -40,12 +40,23 @@ export function preprocessImage(image: DecodedImage, spec: PreprocessSpec): Floa
 export function resizeAndCrop(image: DecodedImage, spec: PreprocessSpec): DecodedImage {
   checkSpec(spec);
   checkImage(image);
+  if (spec.resize === 'squash') return squash(image, spec.cropSize);
   const [width, height] = resizedSize(image.width, image.height, spec.size);
   const xs = cropSpan(width, spec.cropSize, spec.mode);
   const ys = cropSpan(height, spec.cropSize, spec.mode);
   const target = { width, height, cols: xs.src, rows: ys.src };
   const block = spec.mode === 'clip' ? clipOrder(image, target) : hfOrder(image, target);
   return { width: spec.cropSize, height: spec.cropSize, channels: 3, data: place(block, xs, ys, spec.cropSize) };
+}
+
+/**
+ * SigLIP's processor (transformers' SiglipImageProcessor with do_convert_rgb): convert to RGB
+ * (alpha dropped), then Pillow's bicubic resize of the whole image to size×size.
+ */
+function squash(image: SourceImage, size: number): DecodedImage {
+  const whole = { start: 0, end: size };
+  const block = hfOrder(image, { width: size, height: size, cols: whole, rows: whole });
+  return { width: size, height: size, channels: 3, data: place(block, { src: whole, offset: 0 }, { src: whole, offset: 0 }, size) };
 }
 
 /** CHW float32 `(v/255 - mean)/std`, rounded to float32 after each step as torch does. */

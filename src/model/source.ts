@@ -36,7 +36,7 @@ const DTYPE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: 
 export type ModelPart = 'tokenizer' | 'preprocessor' | 'all';
 
 const PART_FILES: Record<ModelPart, (dtype: ModelDtype) => string[]> = {
-  tokenizer: () => ['tokenizer.json', 'tokenizer_config.json'],
+  tokenizer: () => ['config.json', 'tokenizer.json', 'tokenizer_config.json'],
   preprocessor: () => ['preprocessor_config.json'],
   all: (dtype) => [
     'config.json',

@@ -1,10 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as tokenizers from '@huggingface/tokenizers';
 import { decodeHTML, replaceCodePoint } from 'entities/decode';
 import { InputError } from '../errors.js';
-import { resolveModelSource } from './source.js';
 import type { TextTokenizer, TokenizedText } from './types.js';
 
 /**
@@ -162,7 +160,7 @@ function requireId(vocab: ReadonlyMap<string, number>, token: string): number {
   return id;
 }
 
-function readContextLength(files: ClipTokenizerFiles): number {
+export function readContextLength(files: ClipTokenizerFiles): number {
   const length = isRecord(files.config) ? files.config.model_max_length : undefined;
   // Tokenizers without a limit report a huge sentinel (1e30); CLIP's text tower has a fixed one.
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 2 || length > 1_000_000) {
@@ -240,23 +238,4 @@ export async function readClipTokenizerFiles(folder: string): Promise<ClipTokeni
   };
   const [tokenizer, config] = await Promise.all([read('tokenizer.json'), read('tokenizer_config.json')]);
   return { tokenizer, config, where: folder };
-}
-
-/**
- * Loads a CLIP tokenizer from a local folder or a Hugging Face hub id (e.g.
- * `Xenova/clip-vit-base-patch32`), read directly with no transformers.js import (a warm run
- * tokenizes to find its cache keys). A hub id's two files are downloaded into the model cache
- * first unless cached; `localFilesOnly` forbids that, as HF_HUB_OFFLINE=1 does.
- */
-export async function loadClipTokenizer(
-  modelIdOrDir: string,
-  options: { localFilesOnly?: boolean; revision?: string } = {},
-): Promise<TextTokenizer> {
-  const local = resolve(modelIdOrDir);
-  if (existsSync(local) && statSync(local).isDirectory()) return createClipTokenizer(await readClipTokenizerFiles(local));
-  const source = await resolveModelSource(modelIdOrDir, 'fp32', process.cwd(), 'tokenizer', {
-    revision: options.revision,
-    offline: options.localFilesOnly,
-  });
-  return createClipTokenizer(await readClipTokenizerFiles(source.location));
 }

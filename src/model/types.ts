@@ -14,6 +14,11 @@ export interface PreprocessSpec {
   readonly cropSize: number;
   readonly mean: readonly [number, number, number];
   readonly std: readonly [number, number, number];
+  /**
+   * `squash` (SigLIP): convert to RGB, resize straight to cropSize×cropSize (aspect ratio not
+   * kept), no crop. Absent: resize the shortest side to `size`, then centre-crop (CLIP).
+   */
+  readonly resize?: 'squash';
 }
 
 /** Everything about a tower that changes its output: its weights, never where they lie. */
@@ -40,5 +45,19 @@ export interface TextTokenizer {
    * that decides the tensors fed to the text tower, so the cache keys a text by both.
    */
   readonly padding: string;
+  /** Pad every batch to exactly this many ids (SigLIP's max_length); absent: to the longest in the batch. */
+  readonly padLength?: number;
   tokenize(texts: readonly string[]): TokenizedText[];
+}
+
+/**
+ * How a family turns cosine similarities into the scores it reports. `softmax` (CLIP, as
+ * CLIP_benchmark): probabilities softmax(scale · cos) over the classes, scale 100. `sigmoid`
+ * (SigLIP): each class on its own, sigmoid(scale · cos + bias), scale = exp(logit_scale). Both are
+ * increasing in cos, so rankings (and every accuracy) do not depend on the head.
+ */
+export interface LogitHead {
+  readonly kind: 'softmax' | 'sigmoid';
+  readonly scale: number;
+  readonly bias: number;
 }

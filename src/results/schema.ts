@@ -59,11 +59,21 @@ export const runInfoSchema = z.object({
       .optional()
       .describe('The hub branch, tag or commit (`--revision`) the files were downloaded at; absent for a local folder'),
     dtype: z.string(),
-    onnxSha256: z
-      .record(z.string(), z.string())
-      .describe('sha256 of each ONNX file used, keyed by its path in the model folder (`hub:<id>@main` when not on disk)'),
+    onnxSha256: z.record(z.string(), z.string()).describe('sha256 of each ONNX file used, keyed by its path in the model folder'),
+    family: z.string().optional().describe('config.json\'s model_type: the family whose pipeline ran (README, "Model families")'),
+    head: z
+      .object({ kind: z.enum(['softmax', 'sigmoid']), scale: z.number(), bias: z.number() })
+      .optional()
+      .describe(
+        'How `items[].predictions[].prob` is computed from the cosine: softmax(scale·cos) over the classes (CLIP, scale 100) or ' +
+          'sigmoid(scale·cos + bias) per class (SigLIP, scale = exp(logit_scale)). Absent in files written before families existed (softmax)',
+      ),
   }),
   preprocess: z.object({
+    resize: z
+      .literal('squash')
+      .optional()
+      .describe('SigLIP: resized straight to cropSize×cropSize, no crop; absent: shortest side to size, centre crop'),
     mode: z.string(),
     size: z.number(),
     cropSize: z.number(),

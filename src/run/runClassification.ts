@@ -1,5 +1,6 @@
 import type { ClassificationDataset } from '../datasets/types.js';
-import { softmax, zeroShotDetails, type ClassificationDetails, type ClassificationMetrics } from '../metrics/index.js';
+import type { LogitHead } from '../model/types.js';
+import { classProbabilities, zeroShotDetails, type ClassificationDetails, type ClassificationMetrics } from '../metrics/index.js';
 import { renderClassPrompts, renderTemplatePrompts, type PromptSet, type PromptTemplate } from '../prompts/index.js';
 import type { ItemResult, PromptSetResult, Results, RunInfo, TemplateResult } from '../results/schema.js';
 import { SCHEMA_VERSION } from '../results/schema.js';
@@ -58,7 +59,9 @@ export async function classifyWithEmbeddings(options: ClassificationRunOptions):
       task: 'classification',
       run: { ...(await runInfo(options, { images, texts })), dataset: datasetInfo(options) },
       promptSets: setResults,
-      items: kept.map((k, i) => itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames)),
+      items: kept.map((k, i) =>
+        itemResult(k.item.id, dataset.classNames[k.item.label]!, i, setResults, details, dataset.classNames, model.head),
+      ),
       errors: images.errors,
     };
     return { results, imageEmbeddings: new Map(kept.map((k) => [k.item.id, k.embedding])) };
@@ -96,13 +99,14 @@ function itemResult(
   sets: readonly PromptSetResult[],
   details: readonly ClassificationDetails[],
   classNames: readonly string[],
+  head: LogitHead,
 ): ItemResult {
-  const predictions = Object.fromEntries(sets.map((set, s) => [set.name, topK(details[s]!.logits[index]!, classNames)]));
+  const predictions = Object.fromEntries(sets.map((set, s) => [set.name, topK(details[s]!.logits[index]!, classNames, head)]));
   return { id, label, predictions };
 }
 
-function topK(logits: Float64Array, classNames: readonly string[]): { label: string; prob: number }[] {
-  const probs = softmax(logits);
+function topK(logits: Float64Array, classNames: readonly string[], head: LogitHead): { label: string; prob: number }[] {
+  const probs = classProbabilities(logits, head);
   return [...probs.keys()]
     .sort((a, b) => probs[b]! - probs[a]! || a - b)
     .slice(0, TOP_K)

@@ -42,6 +42,8 @@ export async function runInfo(
       ...(model.source.revision === null ? {} : { revision: model.source.revision }),
       dtype: model.source.dtype,
       onnxSha256: Object.fromEntries(weights),
+      family: model.family,
+      head: { ...model.head },
     },
     preprocess: { ...model.preprocess },
     cache: {
@@ -142,6 +144,8 @@ export function timedModel(model: ClipModel, clock: StageClock): ClipModel {
   return {
     source: model.source,
     preprocess: model.preprocess,
+    family: model.family,
+    head: model.head,
     tokenizer: () => (tokenizer ??= clock.load(() => model.tokenizer())),
     identity: (tower) => (identities[tower] ??= clock.load(() => model.identity(tower))),
     embedTexts: async (texts) => {
