@@ -22,6 +22,7 @@ export const STAGE_ORDER = [
   'compare',
   'report',
   'run',
+  'doctor',
   'suite',
   'cli',
 ] as const;

@@ -7,6 +7,7 @@ import { registerBaseline } from './baseline.js';
 import { registerCache } from './cache.js';
 import { registerCheck } from './check.js';
 import { registerCompare } from './compare.js';
+import { registerDoctor } from './doctor.js';
 import { registerHistory } from './history.js';
 import { registerPreview } from './preview.js';
 import { registerReport } from './report.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerBaseline(program);
   registerHistory(program);
   registerReport(program);
+  registerDoctor(program);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

@@ -74,6 +74,7 @@ export function runFacts(h: RunHeader, own: readonly Fact[]): Fact[] {
   return [
     ['model', `${h.model} (${h.modelKind})`],
     ['dtype · preprocessing', `${h.dtype} · ${h.preprocess}`],
+    ['probabilities', h.scores],
     ['dataset', `${h.dataset} (${h.datasetFormat}) — ${h.datasetPath}`],
     ...own,
     ['unreadable images', h.errors.length === 0 ? 'none' : `${h.errors.length} (listed below)`, h.errors.length > 0],

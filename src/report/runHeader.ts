@@ -12,6 +12,8 @@ export interface RunHeader {
   readonly modelKind: string;
   readonly dtype: string;
   readonly preprocess: string;
+  /** What the probabilities beside each prediction are: the family's score head. */
+  readonly scores: string;
   readonly dataset: string;
   readonly datasetFormat: string;
   readonly datasetPath: string;
@@ -38,7 +40,8 @@ export function runHeader(results: Results | RetrievalResults | RunHeaderSource)
     model: run.model.id,
     modelKind: run.model.kind,
     dtype: run.model.dtype,
-    preprocess: `${run.preprocess.mode}, ${run.preprocess.size}px → ${run.preprocess.cropSize}px crop`,
+    preprocess: preprocessText(run.preprocess),
+    scores: scoresText(run.model.head),
     dataset: run.dataset.name,
     datasetFormat: run.dataset.format,
     datasetPath: run.dataset.path,
@@ -58,4 +61,15 @@ export function summaryRunLine(h: RunHeader, counted: string): string {
     (h.errors.length > 0 ? `, ${h.errors.length} unreadable (left out)` : '') +
     ` · run ${escapeMarkdown(h.runId)} · ${(h.durationMs / 1000).toFixed(1)} s · ClipBench ${escapeMarkdown(h.toolVersion)}`
   );
+}
+
+function preprocessText(p: Results['run']['preprocess'] & { readonly resize?: string }): string {
+  return p.resize === 'squash' ? `squash to ${p.cropSize}px (no crop)` : `${p.mode}, ${p.size}px → ${p.cropSize}px crop`;
+}
+
+/** Files written before families existed have no head: CLIP's softmax. */
+function scoresText(head: Results['run']['model']['head']): string {
+  if (head?.kind === 'sigmoid')
+    return `sigmoid(${head.scale.toPrecision(4)} · cos ${head.bias < 0 ? '−' : '+'} ${Math.abs(head.bias)}) per class (SigLIP)`;
+  return `softmax over the classes of ${head?.scale ?? 100} · cos (CLIP)`;
 }
