@@ -36,7 +36,7 @@ const DTYPE_SUFFIX: Record<ModelDtype, string> = { fp32: '', fp16: '_fp16', q8: 
 export type ModelPart = 'tokenizer' | 'preprocessor' | 'all';
 
 const PART_FILES: Record<ModelPart, (dtype: ModelDtype) => string[]> = {
-  tokenizer: () => ['config.json', 'tokenizer.json', 'tokenizer_config.json'],
+  tokenizer: () => ['tokenizer.json', 'tokenizer_config.json'],
   preprocessor: () => ['preprocessor_config.json'],
   all: (dtype) => [
     'config.json',
@@ -75,7 +75,8 @@ export async function resolveModelSource(
   }
   const revision = hub.revision ?? DEFAULT_REVISION;
   const settings = { ...hubSettings(), ...(hub.offline ? { offline: true } : {}) };
-  const files = PART_FILES[part](dtype);
+  // A tokenizer-only download still takes config.json: its model_type says which family tokenizes.
+  const files = part === 'tokenizer' ? ['config.json', ...PART_FILES.tokenizer(dtype)] : PART_FILES[part](dtype);
   const [configs, weights] = [files.filter((f) => !f.endsWith('.onnx')), files.filter((f) => f.endsWith('.onnx'))];
   const location = await fetchHubFiles(model, revision, configs, settings);
   // Weights over 2 GB come with external data files, which only config.json names.
