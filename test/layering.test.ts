@@ -22,6 +22,8 @@ export const STAGE_ORDER = [
   'compare',
   'report',
   'run',
+  'vectorindex',
+  'label',
   'doctor',
   'suite',
   'cli',

@@ -9,12 +9,15 @@ import { registerCheck } from './check.js';
 import { registerCompare } from './compare.js';
 import { registerDoctor } from './doctor.js';
 import { registerHistory } from './history.js';
+import { registerLabel } from './label.js';
 import { registerPreview } from './preview.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerSelect } from './select.js';
 import { registerSuite } from './suite.js';
 import { registerTokenize } from './tokenize.js';
+import { registerVectorIndex } from './vectorIndex.js';
+import { registerSearch } from './search.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -41,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = Math.max(exitCode, code);
   };
   registerRun(program, setExit);
+  registerLabel(program);
   registerSelect(program);
   registerSuite(program);
   registerTokenize(program);
@@ -52,6 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerHistory(program);
   registerReport(program);
   registerDoctor(program);
+  registerVectorIndex(program);
+  registerSearch(program);
   try {
     await program.parseAsync([...argv]);
     return exitCode;

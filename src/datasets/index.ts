@@ -22,3 +22,4 @@ export {
   type ImageSource,
   type SubsetOptions,
 } from './types.js';
+export { loadImageCollection, type CollectionImage, type ImageCollection } from './collection.js';

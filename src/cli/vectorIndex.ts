@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { CACHE_DIR_ENV } from '../cache/location.js';
+import { positiveInt } from './options.js';
+
+export interface IndexBuildFlags {
+  images: string;
+  model?: string;
+  dtype?: string;
+  index?: string;
+  exact?: boolean;
+  m?: number;
+  efConstruction?: number;
+  efSearch?: number;
+  batchSize?: number;
+  threads?: number;
+  limit?: number;
+  config?: string;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+export const INDEX_HELP = 'a .usearch file or folder (default: <cache dir>/index/), pglite://<dir>, or postgres://user@host/db';
+
+export function registerVectorIndex(program: Command): void {
+  const index = program.command('index').description('a vector index of image embeddings, for bench search');
+  index
+    .command('build')
+    .description('embed a collection (through the embedding cache) and add the images not in the index yet')
+    .requiredOption('--images <spec>', 'the images: any dataset spec bench run takes (a folder, a caption file, a name from datasets/)')
+    .option('-m, --model <hub id|dir>', 'model (optionally ending in @fp32, @fp16 or @q8)')
+    .option('--dtype <dtype>', 'ONNX weights: fp32, fp16 or q8')
+    .option('--index <spec>', INDEX_HELP)
+    .option('--exact', 'no HNSW graph: every search is brute force')
+    .option('--m <n>', 'HNSW links per node (usearch connectivity, pgvector m; default 16)', positiveInt)
+    .option('--ef-construction <n>', 'HNSW candidates while adding (usearch expansion_add; default 128)', positiveInt)
+    .option('--ef-search <n>', 'HNSW candidates while searching (usearch expansion_search; default 64)', positiveInt)
+    .option('--limit <n>', 'index at most n images (a seeded subset)', positiveInt)
+    .option('--batch-size <b>', 'images per model call', positiveInt)
+    .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
+    .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
+    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .option('--no-cache', 'neither read nor write the embedding cache')
+    .action(async (flags: IndexBuildFlags) => (await import('./vectorIndexAction.js')).indexBuildCommand(flags));
+}
