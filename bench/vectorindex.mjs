@@ -1,6 +1,7 @@
 // Vector index benchmark (issue #18): build time, index size, p50/p95 query time and recall@10
 // against exact search, on seeded clustered random vectors (unit length, like CLIP embeddings).
-//   node bench/vectorindex.mjs [--n 200000] [--pg-n 10000] [--queries 500]
+//   node bench/vectorindex.mjs [--n 200000] [--pg-n 10000] [--queries 500] [--ef-construction 128[,64,…]]
+// --ef-construction takes a list: one build per value (usearch expansion_add); --pg-n 0 skips pgvector.
 // Needs `npm run build` (the pgvector part uses dist/). Single-query timings use one thread.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
 import { openVectorIndex } from '../dist/vectorindex/registry.js';
 
-const { values } = parseArgs({ options: { n: { type: 'string' }, 'pg-n': { type: 'string' }, queries: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { n: { type: 'string' }, 'pg-n': { type: 'string' }, queries: { type: 'string' }, 'ef-construction': { type: 'string' } },
+});
+const EF_CONSTRUCTION = (values['ef-construction'] ?? '128').split(',').map(Number);
 const N = Number(values.n ?? 200_000);
 const PG_N = Number(values['pg-n'] ?? 10_000);
 const QUERIES = Number(values.queries ?? 500);
@@ -70,44 +74,55 @@ try {
   t = process.hrtime.bigint();
   const truth = truthOf(data, queries, QUERIES);
   console.log(`  exact ground truth (usearch exactSearch, all threads): ${(ms(t) / 1000).toFixed(1)}s`);
-  const config = (efSearch) => ({
+  const config = (efConstruction, efSearch) => ({
     dimensions: DIM,
     metric: MetricKind.Cos,
     quantization: ScalarKind.F32,
     connectivity: 16,
-    expansion_add: 128,
+    expansion_add: efConstruction,
     expansion_search: efSearch,
     multi: false,
   });
-  const built = new Index(config(64));
-  t = process.hrtime.bigint();
-  built.add(
-    BigUint64Array.from({ length: N }, (_, i) => BigInt(i)),
-    data,
-    0,
-  );
-  const buildS = ms(t) / 1000;
-  const file = path.join(dir, 'bench.usearch');
-  built.save(file);
-  console.log(
-    `  build (connectivity 16, expansion_add 128, all threads): ${buildS.toFixed(1)}s; index file ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB (+ ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB .f32 vectors for --exact)`,
-  );
-  for (const ef of [16, 32, 64, 128, 256]) {
-    const index = new Index(config(ef));
-    index.view(file);
-    const times = [];
-    const found = [];
-    for (let q = 0; q < QUERIES; q++) {
-      const s = process.hrtime.bigint();
-      const m = index.search(row(queries, q), K, 1);
-      times.push(ms(s));
-      found.push(Array.from(m.keys, Number));
-    }
-    console.log(
-      `  expansion_search ${String(ef).padStart(3)}: p50 ${pct(times, 50).toFixed(2)} ms, p95 ${pct(times, 95).toFixed(2)} ms, recall@10 ${recallOf(found, truth).toFixed(4)}`,
+  for (const efc of EF_CONSTRUCTION) {
+    const built = new Index(config(efc, 64));
+    t = process.hrtime.bigint();
+    built.add(
+      BigUint64Array.from({ length: N }, (_, i) => BigInt(i)),
+      data,
+      0,
     );
+    const buildS = ms(t) / 1000;
+    const file = path.join(dir, `bench-${efc}.usearch`);
+    built.save(file);
+    console.log(
+      `  build (connectivity 16, expansion_add ${efc}, all threads): ${buildS.toFixed(1)}s; index file ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB (+ ${((N * DIM * 4) / 2 ** 20).toFixed(0)} MiB .f32 vectors for --exact)`,
+    );
+    for (const ef of [16, 32, 64, 128, 256]) {
+      const index = new Index(config(efc, ef));
+      index.view(file);
+      const times = [];
+      const found = [];
+      for (let q = 0; q < QUERIES; q++) {
+        const s = process.hrtime.bigint();
+        const m = index.search(row(queries, q), K, 1);
+        times.push(ms(s));
+        found.push(Array.from(m.keys, Number));
+      }
+      console.log(
+        `    expansion_search ${String(ef).padStart(3)}: p50 ${pct(times, 50).toFixed(2)} ms, p95 ${pct(times, 95).toFixed(2)} ms, recall@10 ${recallOf(found, truth).toFixed(4)}`,
+      );
+    }
   }
 
+  if (PG_N > 0) await pgvector(all);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function pgvector(all) {
+  let t;
+  const data = all.subarray(0, N * DIM);
+  const queries = all.slice(N * DIM);
   console.log(`pgvector in PGlite 0.4.6 (WASM, one thread): ${PG_N} x ${DIM} vectors, ${Math.min(QUERIES, 200)} queries`);
   const fingerprint = { model: 'bench', dtype: 'fp32', visionWeights: 'x', textWeights: 'x', preprocess: 'x' };
   const pgData = data.subarray(0, PG_N * DIM);
@@ -138,8 +153,6 @@ try {
   }
   await pg.close();
   console.log(`  data folder ${(dirSize(path.join(dir, 'pg')) / 2 ** 20).toFixed(0)} MiB`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 
 function dirSize(p) {

@@ -1,12 +1,16 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCache } from '../src/cache/index.js';
 import { loadAnyDataset } from '../src/datasets/index.js';
 import type { RetrievalDataset } from '../src/datasets/types.js';
 import { loadClipModel, type ClipModel } from '../src/model/clipModel.js';
+import { retrievalMetrics } from '../src/metrics/retrieval.js';
 import { embedImages } from '../src/run/embedImages.js';
+import { embedTexts } from '../src/run/embedTexts.js';
 import { modelFingerprint } from '../src/vectorindex/build.js';
+import { evaluateIndex } from '../src/vectorindex/eval.js';
+import { evalPage } from '../src/vectorindex/evalPage.js';
 import { openVectorIndex } from '../src/vectorindex/registry.js';
 import { embedTextQuery } from '../src/vectorindex/search.js';
 import { FingerprintMismatchError, type IndexFingerprint, type SearchHit, type VectorIndex } from '../src/vectorindex/types.js';
@@ -172,4 +176,53 @@ describe('a real PostgreSQL', () => {
     }
     await index.close();
   }, 60_000);
+});
+
+describe('bench index eval', () => {
+  it('exact column equals the run’s image_retrieval_recall@k; recall rises with ef and is ≥ 0.99 at 64', async () => {
+    const cache = openCache({ dir: path.join(dir, 'eval-cache'), enabled: true });
+    const efs = [8, 16, 32, 64, 128, 256];
+    const result = await evaluateIndex(model, dataset, cache.session, {
+      spec: path.join(dir, 'eval.usearch'),
+      efSearch: efs,
+      k: K,
+      batchSize: 32,
+    });
+    const texts = await embedTexts(
+      model,
+      dataset.captions.map((c) => c.text),
+      32,
+      cache.session,
+    );
+    await cache.close();
+    const metrics = retrievalMetrics({
+      imageEmbeddings: vectors.map((v) => Array.from(v)),
+      textEmbeddings: dataset.captions.map((c) => Array.from(texts.byText.get(c.text)!)),
+      captionImageIndex: dataset.captions.map((c) => c.image),
+      ks: [K],
+    });
+    expect(result.images).toBe(ids.length);
+    expect(result.captions).toBe(dataset.captions.length);
+    expect(result.exactImageRecall).toBeCloseTo(metrics[`image_retrieval_recall@${K}`]!, 10);
+    expect(result.rows.map((r) => r.efSearch)).toEqual(efs);
+    result.rows.slice(1).forEach((r, i) => expect(r.recallVsExact).toBeGreaterThanOrEqual(result.rows[i]!.recallVsExact - 0.01));
+    expect(result.rows.find((r) => r.efSearch === 64)!.recallVsExact).toBeGreaterThanOrEqual(0.99);
+    result.rows.forEach((r) => expect(r.deltaPoints).toBeCloseTo((r.imageRecall - result.exactImageRecall) * 100, 10));
+    const page = await evalPage(result);
+    expect(page).toMatch(/<svg/);
+    expect(page).not.toMatch(/<script/);
+  }, 240_000);
+
+  it('the CLI prints one row per ef, and JSON with --format json', () => {
+    const env = { CLIPBENCH_CACHE_DIR: path.join(dir, 'cli-eval-cache') };
+    const args = ['index', 'eval', '--images', 'datasets/fashion-mosaics.json', '--model', 'models/fashion-clip-mini', '--threads', '2'];
+    const html = path.join(dir, 'eval.html');
+    const table = bench([...args, '--ef', '16,64,128', '--html', html], { env });
+    expect(table.status).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines.filter((l) => /^\s*\d+\s+\d\.\d{4}\s/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([16, 64, 128]);
+    expect(readFileSync(html, 'utf8')).toMatch(/<svg/);
+    const json = bench([...args, '--ef', '32', '--format', 'json'], { env });
+    expect((JSON.parse(json.stdout) as { rows: unknown[] }).rows).toHaveLength(1);
+  }, 240_000);
 });

@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CACHE_DIR_ENV } from '../cache/location.js';
-import { positiveInt } from './options.js';
+import { kList, positiveInt } from './options.js';
 
 export interface IndexBuildFlags {
   images: string;
@@ -11,6 +11,25 @@ export interface IndexBuildFlags {
   m?: number;
   efConstruction?: number;
   efSearch?: number;
+  batchSize?: number;
+  threads?: number;
+  limit?: number;
+  config?: string;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+export interface IndexEvalFlags {
+  images: string;
+  model?: string;
+  dtype?: string;
+  index?: string;
+  ef: number[];
+  k: number;
+  m?: number;
+  efConstruction?: number;
+  format: 'table' | 'json';
+  html?: string;
   batchSize?: number;
   threads?: number;
   limit?: number;
@@ -41,4 +60,24 @@ export function registerVectorIndex(program: Command): void {
     .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
     .option('--no-cache', 'neither read nor write the embedding cache')
     .action(async (flags: IndexBuildFlags) => (await import('./vectorIndexAction.js')).indexBuildCommand(flags));
+  index
+    .command('eval')
+    .description('recall@k of the index against exact search and query latency per ef_search, with a captioned set as queries')
+    .requiredOption('--images <spec>', 'a captioned set (retrieval dataset): its images are indexed, its captions are the queries')
+    .option('-m, --model <hub id|dir>', 'model (optionally ending in @fp32, @fp16 or @q8)')
+    .option('--dtype <dtype>', 'ONNX weights: fp32, fp16 or q8')
+    .option('--index <spec>', `${INDEX_HELP}; default: a fresh temporary usearch index`)
+    .option('--ef <list>', 'ef_search values to measure', kList, [8, 16, 32, 64, 128, 256])
+    .option('-k, --k <n>', 'k of recall@k', positiveInt, 10)
+    .option('--m <n>', 'HNSW links per node for a new index (default 16)', positiveInt)
+    .option('--ef-construction <n>', 'HNSW candidates while adding, for a new index (default 128)', positiveInt)
+    .addOption(new Option('--format <format>', 'output').choices(['table', 'json']).default('table'))
+    .option('--html <file>', 'also write a self-contained page with a recall-vs-p95-latency chart')
+    .option('--limit <n>', 'at most n images with their captions (a seeded subset)', positiveInt)
+    .option('--batch-size <b>', 'images per model call', positiveInt)
+    .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
+    .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
+    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .option('--no-cache', 'neither read nor write the embedding cache')
+    .action(async (flags: IndexEvalFlags) => (await import('./vectorIndexAction.js')).indexEvalCommand(flags));
 }
