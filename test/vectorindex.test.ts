@@ -226,3 +226,20 @@ describe('bench index eval', () => {
     expect((JSON.parse(json.stdout) as { rows: unknown[] }).rows).toHaveLength(1);
   }, 240_000);
 });
+
+describe('bench run --index on a captioned set', () => {
+  it("prints image recall@k through the index next to the run's own exact recall@k", () => {
+    const out = tempDir('run-index-');
+    const cli = bench(['run', '--dataset', 'fashion-mosaics', '--index', 'usearch', '--out', out]);
+    expect(cli.status, cli.stderr).toBe(0);
+    const exact = /^captions\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%/m.exec(cli.stdout)!.slice(1);
+    const rows = [...cli.stdout.matchAll(/^\s*(1|5|10)\s+([\d.]+)%\s+([\d.]+)%\s+(-?[\d.]+)\s+([\d.]+)$/gm)];
+    expect(rows.map((r) => r[1])).toEqual(['1', '5', '10']);
+    // The index's exact column is the run's image R@k; at the default settings the index loses nothing here.
+    expect(rows.map((r) => r[2])).toEqual(exact);
+    expect(rows.every((r) => Number(r[5]) >= 0.99)).toBe(true);
+    const classification = bench(['run', '--prompts', 'prompts/basic.hbs', '--limit', '10', '--index', 'usearch', '--out', out]);
+    expect(classification.status).toBe(2);
+    expect(classification.stderr).toContain('--index measures retrieval through a vector index: it needs a captioned set');
+  }, 120_000);
+});

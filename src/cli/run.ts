@@ -26,6 +26,7 @@ export interface RunFlags {
   split?: string;
   recallK?: number[];
   galleryLimit?: number;
+  index?: string;
 }
 
 export function registerRun(program: Command, setExit: (code: number) => void): void {
@@ -65,6 +66,10 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
     .option('--no-cache', 'neither read nor write the embedding cache')
     .option('--gallery-limit <n>', 'images in the HTML report gallery (default 200; 0 for none)', nonNegativeInt)
+    .option(
+      '--index <backend>',
+      'captioned sets: also measure image recall@k through a vector index (usearch, a .usearch file, pglite://dir, postgres://…)',
+    )
     // The action and everything a run needs load only when `bench run` is what was asked for.
     .action(async (flags: RunFlags) => (await import('./runAction.js')).runCommand(flags, setExit));
 }

@@ -15,7 +15,7 @@ import type { RunFlags } from './run.js';
 /** `bench run`: runs the benchmark and prints the tables, where the files went, and the timings. */
 export async function runCommand(flags: RunFlags, setExit: (code: number) => void): Promise<void> {
   const cwd = process.cwd();
-  const { config: configFile, prompts, cache, galleryLimit, model, dtype, ...settings } = flags;
+  const { config: configFile, prompts, cache, galleryLimit, model, dtype, index, ...settings } = flags;
   // commander sets cache=true unless --no-cache; only an explicit --no-cache overrides the config file.
   // --model and --dtype take lists, which replace the settings file's models/dtypes and model/dtype alike.
   const config = resolveRunConfig(
@@ -36,6 +36,11 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
   const retrieval = results.task === 'retrieval';
   if (isMultiModel(file)) process.stdout.write(`${formatModelTables(file)}\n\n`);
   else process.stdout.write(`${retrieval ? formatRetrievalTable(results) : formatResultsTable(results, contrastPromptSets(results))}\n\n`);
+  if (index !== undefined) {
+    if (!retrieval) throw new InputError('--index measures retrieval through a vector index: it needs a captioned set');
+    const { formatIndexRecall, indexRecallForRun } = await import('../vectorindex/runRecall.js');
+    process.stdout.write(`${formatIndexRecall(await indexRecallForRun(config, cwd, index))}\n\n`);
+  }
   for (const view of modelViews(file)) {
     const templates = formatTemplateSummaries(view);
     if (templates !== '')
