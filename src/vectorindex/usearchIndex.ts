@@ -18,6 +18,9 @@ import {
   type VectorIndex,
 } from './types.js';
 
+/** Batches at least this large are inserted on every core (0 threads: usearch's all). */
+const PARALLEL_ADD_FROM = 4096;
+
 /** The sidecar beside `<name>.usearch`: the truth about what the index holds. */
 interface Sidecar {
   readonly version: 1;
@@ -110,7 +113,9 @@ class UsearchIndex implements VectorIndex {
     const keys = BigUint64Array.from(fresh, (_, row) => BigInt(this.ids.length + row));
     if (!this.exact) {
       this.graph ??= this.newGraph();
-      this.graph.add(keys, matrix, 0);
+      // Threads insert in a racy order, so the graph (and the recall it gives) changes run to run;
+      // a small batch is inserted on one thread, the same graph every time, at no cost worth having.
+      this.graph.add(keys, matrix, fresh.length < PARALLEL_ADD_FROM ? 1 : 0);
     }
     await this.appendVectors(matrix);
     for (const i of fresh) {
