@@ -7,9 +7,8 @@ import { resolveRunConfig } from '../src/config/config.js';
 import type { RetrievalResults } from '../src/results/retrievalSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
-import { DEMO_DATASET, ROOT, TINY_MODEL, smallFolderDataset, tempDir } from './helpers.js';
+import { DEMO_DATASET, ROOT, TINY_MODEL, smallFolderDataset, tempDir, BROWSER_FLAGS, CHROMIUM } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) {
   console.warn(`skipping the HTML report browser tests: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it)`);
@@ -140,15 +139,7 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless chromium', () => {
     ]);
     context = await chromium.launchPersistentContext(tempDir('chromium-profile-'), {
       executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: BROWSER_FLAGS,
       viewport: { width: 1280, height: 900 },
       timeout: SLOW,
     });

@@ -13,6 +13,18 @@ export const TINY_MODEL = path.join(ROOT, 'test/fixtures/tiny-clip');
 export const DEMO_DATASET = path.join(ROOT, 'datasets/fashion-mnist-1k');
 export const GOLDEN_IMAGES = path.join(REFERENCE, 'goldens/preprocess/images');
 
+/** Debian's chromium, driven by playwright-core with the flags a sandboxed, offline machine needs. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const BROWSER_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export function tempDir(prefix = 'clipbench-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }

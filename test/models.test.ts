@@ -7,7 +7,7 @@ import { runModels } from '../src/config/models.js';
 import { multiModelResultsSchema, type MultiModelResults } from '../src/results/multiModelSchema.js';
 import type { Results } from '../src/results/schema.js';
 import { benchRun } from '../src/run/benchRun.js';
-import { bench, ROOT, TINY_MODEL, tempDir } from './helpers.js';
+import { bench, ROOT, TINY_MODEL, tempDir, BROWSER_FLAGS, CHROMIUM } from './helpers.js';
 
 const DEMO = path.join(ROOT, 'models/fashion-clip-mini');
 const PROMPTS = ['prompts/basic.hbs', 'prompts/fashion-ensemble.hbs'].map((p) => path.join(ROOT, p));
@@ -157,7 +157,6 @@ describe('several models in one run (demo fp32 and q8, tiny fixture, bundled 1k 
     expect(cli.stdout).toMatch(/fashion-clip-mini@q8 vs fp32\s+basic\s+\d+\.\d\d%/);
   });
 
-  const CHROMIUM = '/usr/bin/chromium';
   it.skipIf(!existsSync(CHROMIUM))(
     'draws the report in chromium: grid, speed chart, no errors',
     async () => {
@@ -165,15 +164,7 @@ describe('several models in one run (demo fp32 and q8, tiny fixture, bundled 1k 
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        args: BROWSER_FLAGS,
       });
       try {
         const page = await browser.newPage();

@@ -7,7 +7,7 @@ import { buildModel } from '../src/report/data.js';
 import { escapeHtml } from '../src/report/html.js';
 import { buildReport, type ReportImages } from '../src/report/index.js';
 import type { Results } from '../src/results/schema.js';
-import { tempDir, topResults } from './helpers.js';
+import { tempDir, topResults, BROWSER_FLAGS, CHROMIUM } from './helpers.js';
 
 const HOSTILE_TEMPLATE = '<b>{{label}}</b> & "x"';
 const HOSTILE_NAME = '<i>ens</i> & "set"';
@@ -119,17 +119,6 @@ describe('report: Templates section', () => {
     expect(/id="templates"|href="#templates"|data-chart="templates"|<table data-sortable/.exec(page)?.[0]).toBeUndefined();
   });
 });
-
-const CHROMIUM = '/usr/bin/chromium';
-const BROWSER_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe.skipIf(!existsSync(CHROMIUM))('Templates table in headless chromium', () => {
   it('sorts by acc1 on a click on its heading, reverses on a second', async () => {

@@ -1,8 +1,7 @@
 import path from 'node:path';
-import type { CacheHold } from '../cache/index.js';
 import { resolveRunConfig } from '../config/config.js';
-import { InputError } from '../errors.js';
 import { benchLabel } from '../label/label.js';
+import { holdFromEnvironment } from './hold.js';
 import { withInterrupt } from './interrupt.js';
 import type { LabelFlags } from './label.js';
 
@@ -33,7 +32,7 @@ export async function labelCommand(flags: LabelFlags): Promise<void> {
       cwd,
       {
         signal,
-        hold: holdFromEnvironment(process.env[HOLD_ENV]),
+        hold: holdFromEnvironment(),
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       },
     ),
@@ -54,18 +53,6 @@ export async function labelCommand(flags: LabelFlags): Promise<void> {
     for (const e of out.errors.slice(0, 10)) process.stdout.write(`  ${e.item}: ${e.reason}\n`);
     if (out.errors.length > 10) process.stdout.write(`  … and ${out.errors.length - 10} more\n`);
   }
-}
-
-/** The same testing aid as `bench run`'s: after committing this many image batches, wait for Ctrl-C or a kill. */
-const HOLD_ENV = 'CLIPBENCH_HOLD_AFTER_BATCHES';
-
-function holdFromEnvironment(value: string | undefined): CacheHold | undefined {
-  if (value === undefined || value === '') return undefined;
-  const batches = Number(value);
-  if (!Number.isSafeInteger(batches) || batches < 1) {
-    throw new InputError(`${HOLD_ENV} must be a positive whole number of image batches, got "${value}"`);
-  }
-  return { kind: 'image', afterBatches: batches };
 }
 
 /** Paths under the current folder are shown relative to it; others as they are. */

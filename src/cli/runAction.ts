@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { CacheHold } from '../cache/index.js';
 import { resolveRunConfig } from '../config/config.js';
 import { InputError } from '../errors.js';
 import { formatRetrievalTable } from '../results/retrievalTable.js';
@@ -9,6 +8,7 @@ import { benchRun } from '../run/benchRun.js';
 import { formatModelTables } from '../results/modelTable.js';
 import { modelKey } from '../config/models.js';
 import { isMultiModel, modelViews, type AnyResults } from '../results/views.js';
+import { holdFromEnvironment } from './hold.js';
 import { withInterrupt } from './interrupt.js';
 import type { RunFlags } from './run.js';
 
@@ -27,7 +27,7 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
     benchRun(config, prompts ?? [], cwd, {
       signal,
       galleryLimit,
-      hold: holdFromEnvironment(process.env[HOLD_ENV]),
+      hold: holdFromEnvironment(),
       onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onTruncated: (prompt, set, tokens) =>
         process.stderr.write(`warning: ${set}: prompt cut at the model's ${tokens}-token limit: "${prompt}"\n`),
@@ -67,18 +67,6 @@ export async function runCommand(flags: RunFlags, setExit: (code: number) => voi
     if (results.errors.length > 10) process.stdout.write(`  … and ${results.errors.length - 10} more\n`);
     if (config.strict) setExit(1);
   }
-}
-
-/** A testing and debugging aid: after committing this many image batches, wait for Ctrl-C or a kill. */
-const HOLD_ENV = 'CLIPBENCH_HOLD_AFTER_BATCHES';
-
-function holdFromEnvironment(value: string | undefined): CacheHold | undefined {
-  if (value === undefined || value === '') return undefined;
-  const batches = Number(value);
-  if (!Number.isSafeInteger(batches) || batches < 1) {
-    throw new InputError(`${HOLD_ENV} must be a positive whole number of image batches, got "${value}"`);
-  }
-  return { kind: 'image', afterBatches: batches };
 }
 
 function modelsLine(file: AnyResults, cwd: string): string {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveRunConfig } from '../config/config.js';
+import { resolveRunConfig, type RunConfig } from '../config/config.js';
 import { runModels } from '../config/models.js';
 import { loadAnyDataset } from '../datasets/index.js';
 import { selectRetrievalSubset, selectSubset } from '../datasets/index.js';
@@ -19,19 +19,7 @@ import type { IndexBuildFlags, IndexEvalFlags } from './vectorIndex.js';
 /** `bench index build`: appends the collection's new images to the model's index. */
 export async function indexBuildCommand(flags: IndexBuildFlags): Promise<void> {
   const cwd = process.cwd();
-  const config = resolveRunConfig(
-    cwd,
-    {
-      dataset: flags.images,
-      model: flags.model,
-      dtype: flags.dtype,
-      batchSize: flags.batchSize,
-      threads: flags.threads,
-      cacheDir: flags.cacheDir,
-      cache: flags.cache === false ? false : undefined,
-    },
-    flags.config,
-  );
+  const config = configFromFlags(cwd, flags);
   const loaded = await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir });
   const limit = flags.limit;
   const images =
@@ -63,19 +51,7 @@ export async function indexBuildCommand(flags: IndexBuildFlags): Promise<void> {
 /** `bench index eval`: the index's recall against exact search, and its latency, per ef_search. */
 export async function indexEvalCommand(flags: IndexEvalFlags): Promise<void> {
   const cwd = process.cwd();
-  const config = resolveRunConfig(
-    cwd,
-    {
-      dataset: flags.images,
-      model: flags.model,
-      dtype: flags.dtype,
-      batchSize: flags.batchSize,
-      threads: flags.threads,
-      cacheDir: flags.cacheDir,
-      cache: flags.cache === false ? false : undefined,
-    },
-    flags.config,
-  );
+  const config = configFromFlags(cwd, flags);
   const loaded = await loadAnyDataset(config.dataset, { cwd, datasetsDir: config.datasetsDir });
   if (loaded.task !== 'retrieval')
     throw new InputError(`--images ${flags.images}: bench index eval needs a captioned set (its captions are the queries)`);
@@ -116,4 +92,21 @@ export async function indexEvalCommand(flags: IndexEvalFlags): Promise<void> {
     await cache.close();
     if (temporary !== null) rmSync(temporary, { recursive: true, force: true });
   }
+}
+
+/** The run settings both index commands take: the collection, the model and where embeddings are cached. */
+function configFromFlags(cwd: string, flags: IndexBuildFlags | IndexEvalFlags): RunConfig {
+  return resolveRunConfig(
+    cwd,
+    {
+      dataset: flags.images,
+      model: flags.model,
+      dtype: flags.dtype,
+      batchSize: flags.batchSize,
+      threads: flags.threads,
+      cacheDir: flags.cacheDir,
+      cache: flags.cache === false ? false : undefined,
+    },
+    flags.config,
+  );
 }
