@@ -1,5 +1,6 @@
 import { formatP, megabytes, parameterCount, percent, signedPoints } from '../util/format.js';
 import { textTable } from '../util/textTable.js';
+import { pairedCells } from './table.js';
 import { modelKey } from '../config/models.js';
 import type { MultiModelResults } from './multiModelSchema.js';
 
@@ -38,15 +39,7 @@ export function formatModelTables(results: MultiModelResults): string {
 
 function contrastLines(results: MultiModelResults): string[] {
   if (results.modelContrasts.length === 0) return [];
-  const rows = results.modelContrasts.map((c) => [
-    c.promptSet,
-    `${c.model} vs ${c.against}`,
-    signedPoints(c.delta),
-    `[${signedPoints(c.interval.lo)}, ${signedPoints(c.interval.hi)}]`,
-    formatP(c.pValue),
-    `${c.lost}/${c.gained}`,
-    c.significant ? 'significant' : 'within noise',
-  ]);
+  const rows = results.modelContrasts.map((c) => [c.promptSet, `${c.model} vs ${c.against}`, ...pairedCells(c)]);
   return [
     '',
     'models against the best model on each prompt file, paired on the same images (McNemar exact test, paired bootstrap 95% CI):',

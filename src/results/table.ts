@@ -25,18 +25,22 @@ function formatContrasts(results: Results, contrasts: readonly PromptSetContrast
   const best = contrasts[0]?.against;
   if (best === undefined) return [];
   const header = ['vs best', 'Δacc1 pts', '95% CI (pts)', 'McNemar p', 'lost/gained', 'difference'];
-  const rows = contrasts.map((c) => [
-    c.promptSet,
+  const rows = contrasts.map((c) => [c.promptSet, ...pairedCells(c)]);
+  return [
+    '',
+    `best prompt file: ${best}; paired on the same ${results.items.length} images (McNemar exact test, paired bootstrap 95% CI):`,
+    ...textTable(header, rows, new Set([0, 2, 5])),
+  ];
+}
+
+/** Δacc1, its 95% interval, McNemar p, lost/gained and the verdict: the columns of every paired comparison printed. */
+export function pairedCells(c: Omit<PromptSetContrast, 'promptSet' | 'against'>): string[] {
+  return [
     signedPoints(c.delta),
     `[${signedPoints(c.interval.lo)}, ${signedPoints(c.interval.hi)}]`,
     formatP(c.pValue),
     `${c.lost}/${c.gained}`,
     c.significant ? 'significant' : 'within noise',
-  ]);
-  return [
-    '',
-    `best prompt file: ${best}; paired on the same ${results.items.length} images (McNemar exact test, paired bootstrap 95% CI):`,
-    ...textTable(header, rows, new Set([0, 2, 5])),
   ];
 }
 
