@@ -1,6 +1,6 @@
 // Vector index benchmark (issue #18): build time, index size, p50/p95 query time and recall@10
 // against exact search, on seeded clustered random vectors (unit length, like CLIP embeddings).
-//   node bench/vectorindex.mjs [--n 200000] [--pg-n 10000] [--queries 500] [--ef-construction 128[,64,…]]
+//   node bench/vectorindex.mjs [--n 200000] [--pg-n 10000] [--queries 500] [--ef-construction 64[,128,…]]
 // --ef-construction takes a list: one build per value (usearch expansion_add); --pg-n 0 skips pgvector.
 // Needs `npm run build` (the pgvector part uses dist/). Single-query timings use one thread.
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { openVectorIndex } from '../dist/vectorindex/registry.js';
 const { values } = parseArgs({
   options: { n: { type: 'string' }, 'pg-n': { type: 'string' }, queries: { type: 'string' }, 'ef-construction': { type: 'string' } },
 });
-const EF_CONSTRUCTION = (values['ef-construction'] ?? '128').split(',').map(Number);
+const EF_CONSTRUCTION = (values['ef-construction'] ?? '64').split(',').map(Number);
 const N = Number(values.n ?? 200_000);
 const PG_N = Number(values['pg-n'] ?? 10_000);
 const QUERIES = Number(values.queries ?? 500);

@@ -74,7 +74,7 @@ describe('score ensemble in a run', () => {
     const model = await loadClipModel({ model: TINY_MODEL, dtype: 'fp32', preprocess: 'clip', cwd: ROOT, threads: 2 });
     const dataset = await loadDataset(smallFolderDataset(5, 3), { cwd: ROOT, datasetsDir: path.join(ROOT, 'datasets') });
     if (dataset.task !== 'classification') throw new Error('expected a classification dataset');
-    const cache = openCache({ dir: tempDir('ensemble-cache-'), enabled: false });
+    const cache = await openCache({ dir: tempDir('ensemble-cache-'), enabled: false });
     const context = { runId: 'ensemble-test', startedAt: Date.now(), model, seed: 0, batchSize: 4, threads: 2, cache: cache.session };
     const subset = { limit: null, perClass: null };
     const embeddingSet: PromptSet = { ...set, name: 'three-embedding', ensemble: 'embedding' };

@@ -60,7 +60,7 @@ beforeAll(async () => {
     cwd: ROOT,
     datasetsDir: path.join(ROOT, 'datasets'),
   })) as RetrievalDataset;
-  const cache = openCache({ dir: path.join(dir, 'cache'), enabled: true });
+  const cache = await openCache({ dir: path.join(dir, 'cache'), enabled: true });
   const embedded = await embedImages(model, dataset.images, 32, cache.session);
   await cache.close();
   ids = dataset.images.map((i) => i.id);
@@ -180,7 +180,7 @@ describe('a real PostgreSQL', () => {
 
 describe('bench index eval', () => {
   it('exact column equals the run’s image_retrieval_recall@k; recall rises with ef and is ≥ 0.99 at 64', async () => {
-    const cache = openCache({ dir: path.join(dir, 'eval-cache'), enabled: true });
+    const cache = await openCache({ dir: path.join(dir, 'eval-cache'), enabled: true });
     const efs = [8, 16, 32, 64, 128, 256];
     const result = await evaluateIndex(model, dataset, cache.session, {
       spec: path.join(dir, 'eval.usearch'),

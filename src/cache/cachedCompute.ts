@@ -42,6 +42,8 @@ export interface CachedComputeOptions<T, P> {
   readonly batchSize: number;
   readonly session: CacheSession;
   readonly onProgress?: (done: number) => void;
+  /** Told how many batches other workers still hold while this one has nothing left to compute (0: none). */
+  readonly onWaiting?: (batches: number) => void;
 }
 
 export interface CachedComputeResult {
@@ -89,26 +91,47 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
   let computed = 0;
   let batches = 0;
   const hold = options.session.hold?.kind === options.kind ? options.session.hold.afterBatches : null;
-  for (;;) {
-    if (signal?.aborted) {
-      await store?.release(owner);
-      throw new InterruptedError(computed);
+  const stopRenewing = keepLeases(options.session);
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        await store?.release(owner);
+        throw new InterruptedError(computed);
+      }
+      await fill();
+      const next = ahead.shift();
+      if (!next) {
+        if (work.done()) break;
+        options.onWaiting?.(work.waitingBatches());
+        await sleep(POLL_MS); // only keys other runs are computing remain
+        continue;
+      }
+      const inference = options.compute(await next.prepared);
+      await fill();
+      const results = await inference;
+      computed += await storeBatch(next.keys, results, options, vectors, failures);
+      options.onProgress?.(next.keys.length);
+      if (++batches === hold) await untilAborted(signal);
     }
-    await fill();
-    const next = ahead.shift();
-    if (!next) {
-      if (work.done()) break;
-      await sleep(POLL_MS); // only keys other runs are computing remain
-      continue;
-    }
-    const inference = options.compute(await next.prepared);
-    await fill();
-    const results = await inference;
-    computed += await storeBatch(next.keys, results, options, vectors, failures);
-    options.onProgress?.(next.keys.length);
-    if (++batches === hold) await untilAborted(signal);
+  } finally {
+    stopRenewing();
   }
+  options.onWaiting?.(0);
   return { vectors, failures, hits, computed };
+}
+
+/**
+ * Renews this run's claims every third of the lease while it works, so a batch that takes longer
+ * than the lease is never taken over from a live worker; a killed worker stops renewing and its
+ * claims lapse one lease later.
+ */
+function keepLeases(session: CacheSession): () => void {
+  const { store, owner, leaseMs } = session;
+  if (!store) return () => undefined;
+  // A failed renewal is retried by the store itself and again at the next tick.
+  const timer = setInterval(() => void store.renew(owner, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function storeBatch<T, P>(
@@ -141,7 +164,12 @@ interface ClaimQueue {
   take(): Promise<string[] | null>;
   /** True once every key is claimed by this run or has arrived from another. */
   done(): boolean;
+  /** Batches' worth of keys other runs still hold. */
+  waitingBatches(): number;
 }
+
+/** Keys held by others are looked for this many at a time, oldest first: a poll costs the same at 1k items or 1M. */
+const LOOK_AHEAD = 4096;
 
 /** Hands out batches of missing keys this run has claimed; keys held by other runs wait in `deferred`. */
 function claimQueue<T, P>(
@@ -154,8 +182,14 @@ function claimQueue<T, P>(
   // A cursor, not `queue = queue.slice(size)`: re-copying the rest of the queue on every batch made
   // the cost per item grow with the number of items (0.24 s at 60k keys, 35 s at 600k).
   let next = 0;
-  let deferred: string[] = [];
+  const deferred: string[] = [];
   const claim = async (keys: string[]): Promise<string[]> => (store ? store.claim(keys, owner, leaseMs) : keys);
+  /** Collects what arrived at the head of `deferred`; returns the keys there still missing. */
+  const poll = async (head: string[]): Promise<string[]> => {
+    const arrived = await store!.get(head);
+    onArrived(arrived);
+    return head.filter((k) => !arrived.has(k));
+  };
   return {
     async take() {
       while (next < missing.length) {
@@ -165,15 +199,20 @@ function claimQueue<T, P>(
         deferred.push(...window.filter((k) => !mine.has(k)));
         if (mine.size > 0) return [...mine];
       }
-      if (deferred.length === 0 || !store) return null;
-      const arrived = await store.get(deferred);
-      onArrived(arrived);
-      const left = deferred.filter((k) => !arrived.has(k));
-      const mine = new Set(await claim(left.slice(0, size)));
-      deferred = left.filter((k) => !mine.has(k));
-      return mine.size > 0 ? [...mine] : null;
+      while (deferred.length > 0 && store) {
+        const end = Math.min(deferred.length, LOOK_AHEAD);
+        const left = await poll(deferred.slice(0, end));
+        // A lapsed claim (its worker died) is taken over here, one batch at a time.
+        const mine = new Set(await claim(left.slice(0, size)));
+        const still = left.filter((k) => !mine.has(k));
+        deferred.splice(0, end, ...still);
+        if (mine.size > 0) return [...mine];
+        if (still.length > 0) return null;
+      }
+      return null;
     },
     done: () => next >= missing.length && deferred.length === 0,
+    waitingBatches: () => Math.ceil(deferred.length / size),
   };
 }
 

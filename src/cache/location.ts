@@ -15,3 +15,14 @@ export function ensureCacheDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return path.resolve(dir);
 }
+
+export const STORE_ENV = 'CLIPBENCH_STORE';
+
+/** --store, else $CLIPBENCH_STORE, else null: the SQLite store in the cache folder. */
+export function defaultStore(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env[STORE_ENV] || null;
+}
+
+export const LEASE_ENV = 'CLIPBENCH_LEASE_SECONDS';
+/** How long a claim on a batch holds unless renewed: a worker that died frees its batches after this. */
+export const DEFAULT_LEASE_SECONDS = 120;

@@ -1,7 +1,8 @@
 import { existsSync, renameSync } from 'node:fs';
-import os from 'node:os';
 import Database from 'better-sqlite3';
 import { InputError } from '../errors.js';
+import { dtypeLabelPattern } from './modelFilter.js';
+import { ownerAlive } from './owner.js';
 import { blobToVector, vectorBytes, vectorChecksum } from './checksum.js';
 import type { CacheEntry, CachedVector, EmbeddingStore, ModelStats, PruneFilter } from './types.js';
 
@@ -80,7 +81,10 @@ function explainDamage(store: EmbeddingStore, file: string): EmbeddingStore {
     get: wrap(store.get.bind(store)),
     put: wrap(store.put.bind(store)),
     claim: wrap(store.claim.bind(store)),
+    renew: wrap(store.renew.bind(store)),
     release: wrap(store.release.bind(store)),
+    has: wrap(store.has.bind(store)),
+    scan: (filter, pageSize) => store.scan(filter, pageSize),
     stats: wrap(store.stats.bind(store)),
     prune: wrap(store.prune.bind(store)),
     clear: wrap(store.clear.bind(store)),
@@ -159,7 +163,7 @@ class SqliteStore implements EmbeddingStore {
         .prepare(`SELECT key, dim, vector, checksum, flags FROM embeddings WHERE key IN (${marks(chunk)})`)
         .all(...chunk) as Row[];
       for (const row of rows) {
-        if (row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === row.checksum) {
+        if (intact(row)) {
           found.set(row.key, { vector: blobToVector(row.vector), flags: row.flags });
         } else {
           damaged.push(row.key);
@@ -204,6 +208,35 @@ class SqliteStore implements EmbeddingStore {
     return claimed;
   }
 
+  async renew(owner: string, leaseMs: number): Promise<void> {
+    this.db.prepare('UPDATE claims SET expires_at = ? WHERE owner = ?').run(Date.now() + leaseMs, owner);
+  }
+
+  async has(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const chunk of chunks(keys)) {
+      const rows = this.db
+        .prepare(`SELECT key FROM embeddings WHERE key IN (${marks(chunk)})`)
+        .pluck()
+        .all(...chunk) as string[];
+      rows.forEach((key) => found.add(key));
+    }
+    return found;
+  }
+
+  async *scan(filter: Pick<PruneFilter, 'model'>, pageSize: number): AsyncIterable<readonly CacheEntry[]> {
+    const { byModel, params } = modelClause(filter);
+    const page = this.db.prepare(
+      `SELECT key, kind, model, dim, vector, checksum, flags FROM embeddings WHERE key > ? ${byModel} ORDER BY key LIMIT ?`,
+    );
+    for (let after = ''; ;) {
+      const rows = page.all(after, ...params, pageSize) as (Row & Pick<CacheEntry, 'kind' | 'model'>)[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.key;
+      yield rows.filter(intact).map((r) => ({ key: r.key, kind: r.kind, model: r.model, vector: blobToVector(r.vector), flags: r.flags }));
+    }
+  }
+
   async release(owner: string, keys?: readonly string[]): Promise<void> {
     if (keys === undefined) {
       this.db.prepare('DELETE FROM claims WHERE owner = ?').run(owner);
@@ -227,8 +260,7 @@ class SqliteStore implements EmbeddingStore {
 
   async prune(filter: PruneFilter): Promise<number> {
     const cutoff = filter.olderThanDays === undefined ? Number.MAX_SAFE_INTEGER : Date.now() - filter.olderThanDays * DAY_MS;
-    const byModel = filter.model === undefined ? '' : "AND (model = ? OR model LIKE ? ESCAPE '\\')";
-    const params = filter.model === undefined ? [] : [filter.model, `${escapeLike(filter.model)}@%`];
+    const { byModel, params } = modelClause(filter);
     return this.db.prepare(`DELETE FROM embeddings WHERE used_at < ? ${byModel}`).run(cutoff, ...params).changes;
   }
 
@@ -259,20 +291,8 @@ class SqliteStore implements EmbeddingStore {
   }
 }
 
-/** Owners are `host/pid/nonce`: on this host a dead pid frees its claims at once; elsewhere the lease decides. */
-export function newOwnerId(): string {
-  return `${os.hostname()}/${process.pid}/${Math.random().toString(36).slice(2, 8)}`;
-}
-
-function ownerAlive(owner: string): boolean {
-  const [host, pid] = owner.split('/');
-  if (host !== os.hostname()) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function intact(row: Row): boolean {
+  return row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === row.checksum;
 }
 
 function chunks<T>(items: readonly T[]): T[][] {
@@ -285,6 +305,8 @@ function marks(items: readonly unknown[]): string {
   return items.map(() => '?').join(',');
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** A model label matches its id alone or `id@dtype`. */
+function modelClause(filter: Pick<PruneFilter, 'model'>): { byModel: string; params: string[] } {
+  if (filter.model === undefined) return { byModel: '', params: [] };
+  return { byModel: "AND (model = ? OR model LIKE ? ESCAPE '\\')", params: [filter.model, dtypeLabelPattern(filter.model)] };
 }

@@ -46,8 +46,14 @@ export interface EmbeddingStore {
    * A claim keeps a concurrent run from computing the same batch; dead owners' claims lapse.
    */
   claim(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]>;
+  /** Extends every claim the owner holds to `leaseMs` from now: a live worker keeps its batches. */
+  renew(owner: string, leaseMs: number): Promise<void>;
   /** Drops the owner's claims: on `keys` (e.g. items that failed), or all of them on a clean stop. */
   release(owner: string, keys?: readonly string[]): Promise<void>;
+  /** Which of `keys` are stored, without reading their vectors. */
+  has(keys: readonly string[]): Promise<Set<string>>;
+  /** Every entry matching the filter's model, in key order, a page at a time (for copying between stores). */
+  scan(filter: Pick<PruneFilter, 'model'>, pageSize: number): AsyncIterable<readonly CacheEntry[]>;
   stats(): Promise<ModelStats[]>;
   /** Deletes matching entries; returns how many. */
   prune(filter: PruneFilter): Promise<number>;

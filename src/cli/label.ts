@@ -1,9 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-// location.js, not the cache's index: the index opens SQLite, which registering options must not load.
-import { CACHE_DIR_ENV } from '../cache/location.js';
 import { positiveInt } from './options.js';
+import { cacheDirOption, leaseOption, storeOption, type StoreFlags } from './storeOptions.js';
 
-export interface LabelFlags {
+export interface LabelFlags extends StoreFlags {
   images: string;
   prompts: string;
   classes?: string;
@@ -19,7 +18,6 @@ export interface LabelFlags {
   threads?: number;
   out?: string;
   config?: string;
-  cacheDir?: string;
   cache?: boolean;
 }
 
@@ -54,7 +52,9 @@ export function registerLabel(program: Command): void {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .option('-o, --out <dir>', 'where the label-<run id> folder is written (default: reports/)')
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .option('--no-cache', 'neither read nor write the embedding cache')
     // The action and everything labelling needs load only when `bench label` is what was asked for.
     .action(async (flags: LabelFlags) => (await import('./labelAction.js')).labelCommand(flags));

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
-// location.js, not the cache's index: the index opens SQLite, which registering options must not load.
-import { CACHE_DIR_ENV } from '../cache/location.js';
 import { dtypeList, kList, nonNegativeInt, positiveInt } from './options.js';
+import { cacheDirOption, leaseOption, storeOption, type StoreFlags } from './storeOptions.js';
 
-export interface RunFlags {
+export interface RunFlags extends StoreFlags {
   prompts?: string[];
   dataset?: string;
   model?: string[];
@@ -18,7 +17,6 @@ export interface RunFlags {
   out?: string;
   strict?: boolean;
   config?: string;
-  cacheDir?: string;
   cache?: boolean;
   task?: string;
   images?: string;
@@ -63,7 +61,9 @@ export function registerRun(program: Command, setExit: (code: number) => void): 
     .option('-o, --out <dir>', 'where run folders are written (default: reports/)')
     .option('--strict', 'exit 1 when any image could not be read')
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .option('--no-cache', 'neither read nor write the embedding cache')
     .option('--gallery-limit <n>', 'images in the HTML report gallery (default 200; 0 for none)', nonNegativeInt)
     .option(

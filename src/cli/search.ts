@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
-import { CACHE_DIR_ENV } from '../cache/location.js';
 import { positiveInt } from './options.js';
 import { INDEX_HELP } from './vectorIndex.js';
+import { cacheDirOption, leaseOption, storeOption, type StoreFlags } from './storeOptions.js';
 
-export interface SearchFlags {
+export interface SearchFlags extends StoreFlags {
   image?: string;
   k: number;
   index?: string;
@@ -16,7 +16,6 @@ export interface SearchFlags {
   html?: string;
   images?: string;
   config?: string;
-  cacheDir?: string;
 }
 
 export function registerSearch(program: Command): void {
@@ -35,6 +34,8 @@ export function registerSearch(program: Command): void {
     .option('--html <file>', 'also write a self-contained HTML gallery of the results')
     .option('--images <spec>', 'the collection the index was built from, for the gallery’s thumbnails')
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .action(async (text: string | undefined, flags: SearchFlags) => (await import('./searchAction.js')).searchCommand(text, flags));
 }

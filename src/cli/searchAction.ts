@@ -15,7 +15,14 @@ export async function searchCommand(text: string | undefined, flags: SearchFlags
   const cwd = process.cwd();
   const config = resolveRunConfig(
     cwd,
-    { model: flags.model, dtype: flags.dtype, cacheDir: flags.cacheDir, threads: flags.threads },
+    {
+      model: flags.model,
+      dtype: flags.dtype,
+      cacheDir: flags.cacheDir,
+      store: flags.store,
+      leaseSeconds: flags.leaseSeconds,
+      threads: flags.threads,
+    },
     flags.config,
   );
   const efSearch = flags.efSearch;

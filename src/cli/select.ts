@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { CACHE_DIR_ENV } from '../cache/location.js';
 import { nonNegativeInt, positiveInt, shareBetween0And1 } from './options.js';
+import { cacheDirOption, leaseOption, storeOption, type StoreFlags } from './storeOptions.js';
 
-export interface SelectFlags {
+export interface SelectFlags extends StoreFlags {
   prompts?: string;
   dataset?: string;
   model?: string;
@@ -18,7 +18,6 @@ export interface SelectFlags {
   batchSize?: number;
   threads?: number;
   config?: string;
-  cacheDir?: string;
   cache?: boolean;
   split?: string;
 }
@@ -45,7 +44,9 @@ export function registerSelect(program: Command): void {
     .option('--batch-size <b>', 'images or prompts per model call', positiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', positiveInt)
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .option('--no-cache', 'neither read nor write the embedding cache')
     .action(async (flags: SelectFlags) => (await import('./selectAction.js')).selectCommand(flags));
 }

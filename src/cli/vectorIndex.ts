@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { CACHE_DIR_ENV } from '../cache/location.js';
 import { kList, positiveInt } from './options.js';
+import { cacheDirOption, leaseOption, storeOption, type StoreFlags } from './storeOptions.js';
 
-export interface IndexBuildFlags {
+export interface IndexBuildFlags extends StoreFlags {
   images: string;
   model?: string;
   dtype?: string;
@@ -15,11 +15,10 @@ export interface IndexBuildFlags {
   threads?: number;
   limit?: number;
   config?: string;
-  cacheDir?: string;
   cache?: boolean;
 }
 
-export interface IndexEvalFlags {
+export interface IndexEvalFlags extends StoreFlags {
   images: string;
   model?: string;
   dtype?: string;
@@ -34,7 +33,6 @@ export interface IndexEvalFlags {
   threads?: number;
   limit?: number;
   config?: string;
-  cacheDir?: string;
   cache?: boolean;
 }
 
@@ -51,13 +49,15 @@ export function registerVectorIndex(program: Command): void {
     .option('--index <spec>', INDEX_HELP)
     .option('--exact', 'no HNSW graph: every search is brute force')
     .option('--m <n>', 'HNSW links per node (usearch connectivity, pgvector m; default 16)', positiveInt)
-    .option('--ef-construction <n>', 'HNSW candidates while adding (usearch expansion_add; default 128)', positiveInt)
+    .option('--ef-construction <n>', 'HNSW candidates while adding (usearch expansion_add; default 64)', positiveInt)
     .option('--ef-search <n>', 'HNSW candidates while searching (usearch expansion_search; default 64)', positiveInt)
     .option('--limit <n>', 'index at most n images (a seeded subset)', positiveInt)
     .option('--batch-size <b>', 'images per model call', positiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .option('--no-cache', 'neither read nor write the embedding cache')
     .action(async (flags: IndexBuildFlags) => (await import('./vectorIndexAction.js')).indexBuildCommand(flags));
   index
@@ -70,14 +70,16 @@ export function registerVectorIndex(program: Command): void {
     .option('--ef <list>', 'ef_search values to measure', kList, [8, 16, 32, 64, 128, 256])
     .option('-k, --k <n>', 'k of recall@k', positiveInt, 10)
     .option('--m <n>', 'HNSW links per node for a new index (default 16)', positiveInt)
-    .option('--ef-construction <n>', 'HNSW candidates while adding, for a new index (default 128)', positiveInt)
+    .option('--ef-construction <n>', 'HNSW candidates while adding, for a new index (default 64)', positiveInt)
     .addOption(new Option('--format <format>', 'output').choices(['table', 'json']).default('table'))
     .option('--html <file>', 'also write a self-contained page with a recall-vs-p95-latency chart')
     .option('--limit <n>', 'at most n images with their captions (a seeded subset)', positiveInt)
     .option('--batch-size <b>', 'images per model call', positiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt)
     .option('-c, --config <file>', 'settings file (default: bench.config.json in the current folder)')
-    .option('--cache-dir <dir>', `embedding cache folder (default: $${CACHE_DIR_ENV} or the user cache folder)`)
+    .addOption(cacheDirOption())
+    .addOption(storeOption())
+    .addOption(leaseOption())
     .option('--no-cache', 'neither read nor write the embedding cache')
     .action(async (flags: IndexEvalFlags) => (await import('./vectorIndexAction.js')).indexEvalCommand(flags));
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { resolveRunConfig, type RunConfig } from '../config/config.js';
+import { cacheSettings, resolveRunConfig, type RunConfig } from '../config/config.js';
 import { runModels } from '../config/models.js';
 import { loadAnyDataset } from '../datasets/index.js';
 import { selectRetrievalSubset, selectSubset } from '../datasets/index.js';
@@ -57,7 +57,7 @@ export async function indexEvalCommand(flags: IndexEvalFlags): Promise<void> {
     throw new InputError(`--images ${flags.images}: bench index eval needs a captioned set (its captions are the queries)`);
   const dataset = selectRetrievalSubset(loaded, { limit: flags.limit, seed: config.seed });
   const temporary = flags.index === undefined ? mkdtempSync(path.join(tmpdir(), 'clipbench-index-eval-')) : null;
-  const cache = openCache({ dir: config.cacheDir, enabled: config.cache });
+  const cache = await openCache(cacheSettings(config));
   try {
     const { id, dtype } = runModels(config)[0]!;
     const model = await loadRunModel({ ...config, model: id, dtype }, cwd, cache);
@@ -105,6 +105,8 @@ function configFromFlags(cwd: string, flags: IndexBuildFlags | IndexEvalFlags): 
       batchSize: flags.batchSize,
       threads: flags.threads,
       cacheDir: flags.cacheDir,
+      store: flags.store,
+      leaseSeconds: flags.leaseSeconds,
       cache: flags.cache === false ? false : undefined,
     },
     flags.config,

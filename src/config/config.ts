@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
-import { defaultCacheDir } from '../cache/location.js';
+import type { OpenCacheOptions } from '../cache/index.js';
+import { DEFAULT_LEASE_SECONDS, defaultCacheDir, defaultStore, LEASE_ENV } from '../cache/location.js';
 import { InputError } from '../errors.js';
 import type { DeepReadonly } from '../util/deepReadonly.js';
 import { checkJson, readJsonSync } from '../util/json.js';
@@ -39,12 +40,29 @@ export function builtinDefaults(cwd: string): RunConfig {
     strict: false,
     cacheDir: defaultCacheDir(),
     cache: true,
+    store: defaultStore(),
+    leaseSeconds: defaultLeaseSeconds(),
     task: null,
     images: null,
     classnames: null,
     split: null,
     recallK: [1, 5, 10],
   };
+}
+
+/** $CLIPBENCH_LEASE_SECONDS, else 120. */
+function defaultLeaseSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[LEASE_ENV];
+  if (value === undefined || value === '') return DEFAULT_LEASE_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isSafeInteger(seconds) || seconds < 1)
+    throw new InputError(`${LEASE_ENV} must be a positive whole number of seconds, got "${value}"`);
+  return seconds;
+}
+
+/** The embedding store a command opens, as the run's settings say. */
+export function cacheSettings(config: Pick<RunConfig, 'cacheDir' | 'store' | 'cache' | 'leaseSeconds'>): OpenCacheOptions {
+  return { dir: config.cacheDir, store: config.store, enabled: config.cache, leaseSeconds: config.leaseSeconds };
 }
 
 /**

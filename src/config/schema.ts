@@ -39,6 +39,12 @@ export const RUN_SETTINGS = {
   strict: z.boolean().describe('Exit 1 when any image could not be read'),
   cacheDir: pathSetting('Embedding cache folder'),
   cache: z.boolean().describe('false: neither read nor write the embedding cache'),
+  store: orNull(nonBlank(), 'a folder, a postgres:// URL, or null').describe(
+    'Where embeddings are stored: null for the SQLite cache in cacheDir, a folder for SQLite there, or postgres://user@host/db for a store several machines share',
+  ),
+  leaseSeconds: positiveInt().describe(
+    'How long a claim on a batch holds unless its worker renews it: a worker that died frees its batches after this',
+  ),
   task: orNull(z.enum(['classification', 'retrieval']), '"classification", "retrieval" or null').describe(
     'Fail unless the dataset holds this task',
   ),

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError, openCache, type CacheHold, type OpenCache } from '../cache/index.js';
-import type { RunConfig } from '../config/config.js';
+import { cacheSettings, type RunConfig } from '../config/config.js';
 import { runModels } from '../config/models.js';
 import { loadImageCollection, type ImageCollection } from '../datasets/index.js';
 import { InputError } from '../errors.js';
@@ -78,9 +78,8 @@ export async function benchLabel(config: RunConfig, settings: LabelSettings, cwd
   const prompts = renderClassPrompts(set!, classNames);
   const specs = runModels(config);
   if (specs.length > 1) throw new InputError(`bench label takes one model; ${specs.length} were given`);
-  const cache = openCache({
-    dir: config.cacheDir,
-    enabled: config.cache,
+  const cache = await openCache({
+    ...cacheSettings(config),
     signal: hooks.signal,
     onWarning: hooks.onWarning,
     hold: hooks.hold,

@@ -75,6 +75,7 @@ export async function embedImages(
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
+    onWaiting: (batches) => progress.waiting(batches),
     prepare: (batch) => Promise.all(batch.map((item) => preprocess(item).catch(asError))),
     compute: (pixels) => embedPrepared(model, pixels),
   }).finally(() => pool?.close());

@@ -38,6 +38,7 @@ export async function embedTexts(
     batchSize,
     session,
     onProgress: (n) => progress.tick(n),
+    onWaiting: (batches) => progress.waiting(batches),
     prepare: (texts) => Promise.resolve(texts),
     compute: async (texts) => (await model.embedTexts(texts)).map((vector) => ({ vector, flags: 0 })),
   });

@@ -1,5 +1,5 @@
 import { openCache, type OpenCache } from '../cache/index.js';
-import type { RunConfig } from '../config/config.js';
+import { cacheSettings, type RunConfig } from '../config/config.js';
 import { blankCaptionsWarning } from '../datasets/captions.js';
 import { loadAnyDataset, selectRetrievalSubset, selectSubset } from '../datasets/index.js';
 import type { ClassificationDataset, Dataset, RetrievalDataset } from '../datasets/types.js';
@@ -44,9 +44,8 @@ export async function prepareInputs(
   checkTask(dataset, config, promptSets);
   const blank = dataset.task === 'retrieval' ? blankCaptionsWarning(dataset) : undefined;
   if (blank !== undefined) hooks.onWarning?.(blank);
-  const cache = openCache({
-    dir: config.cacheDir,
-    enabled: config.cache,
+  const cache = await openCache({
+    ...cacheSettings(config),
     signal: hooks.signal,
     onWarning: hooks.onWarning,
     hold: hooks.hold,

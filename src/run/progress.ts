@@ -1,6 +1,8 @@
 export interface Progress {
   /** Adds `n` finished units. */
   tick(n: number): void;
+  /** Batches held by other workers that this one waits for (0: none); shown after the count. */
+  waiting(batches: number): void;
   done(): void;
 }
 
@@ -22,20 +24,29 @@ export function createProgress(options: ProgressOptions): Progress {
   const interval = live ? 100 : (options.logIntervalMs ?? 10_000);
   const started = Date.now();
   let done = 0;
+  let waitingOn = 0;
   let lastDraw = started;
   const draw = (final: boolean): void => {
-    const line = formatProgress(options.label, done, options.total, Date.now() - started);
+    const held = waitingOn > 0 ? ` — waiting on ${waitingOn} batch${waitingOn === 1 ? '' : 'es'} held by other workers` : '';
+    const line = formatProgress(options.label, done, options.total, Date.now() - started) + held;
     if (live) stream.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
     else stream.write(`${line}\n`);
+  };
+  const maybeDraw = (): void => {
+    const now = Date.now();
+    if (now - lastDraw >= interval) {
+      lastDraw = now;
+      draw(false);
+    }
   };
   return {
     tick(n) {
       done += n;
-      const now = Date.now();
-      if (now - lastDraw >= interval) {
-        lastDraw = now;
-        draw(false);
-      }
+      maybeDraw();
+    },
+    waiting(batches) {
+      waitingOn = batches;
+      maybeDraw();
     },
     done() {
       if (options.total > 0 && (live || Date.now() - started >= interval)) draw(true);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openCache, type OpenCache } from '../cache/index.js';
-import type { RunConfig } from '../config/config.js';
+import { cacheSettings, type RunConfig } from '../config/config.js';
 import { runModels } from '../config/models.js';
 import type { ClipModel } from '../model/clipModel.js';
 import { loadRunModel } from '../run/prepare.js';
@@ -27,7 +27,7 @@ export async function openModelIndex(
   spec: string | undefined,
   options: Omit<OpenIndexOptions, 'fingerprint'>,
 ): Promise<ModelIndex> {
-  const cache = openCache({ dir: config.cacheDir, enabled: config.cache });
+  const cache = await openCache(cacheSettings(config));
   try {
     const { id, dtype } = runModels(config)[0]!;
     const model = await loadRunModel({ ...config, model: id, dtype }, cwd, cache);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { maskPassword } from '../util/connectionUrl.js';
 import { byScoreThenId, NoIndexError, fingerprintKey, mismatchMessage, FingerprintMismatchError, DEFAULT_HNSW } from './types.js';
 import type { HnswSettings, IndexFingerprint, OpenIndexOptions, SearchHit, VectorIndex } from './types.js';
 
@@ -40,7 +41,7 @@ export async function openPostgresIndex(target: string, options: OpenIndexOption
     close: () => client.end(),
   };
   // The password stays out of every message.
-  return openPgvector(sql, target.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@'), options);
+  return openPgvector(sql, maskPassword(target), options);
 }
 
 interface CatalogRow {

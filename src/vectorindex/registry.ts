@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { schemeOf } from '../util/connectionUrl.js';
 import type { OpenIndexOptions, VectorIndex } from './types.js';
 
 /** Opens (or creates) the index at `target`: the spec with its scheme, or a path for the file backend. */
@@ -19,13 +20,8 @@ const BACKENDS: Readonly<Record<string, () => Promise<IndexOpener>>> = {
 /** A spec without a scheme is a path: the embedded usearch file backend. */
 const DEFAULT_SCHEME = 'usearch';
 
-export function schemeOf(spec: string): string {
-  const match = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec);
-  return match ? match[1]!.toLowerCase() : DEFAULT_SCHEME;
-}
-
 export async function openVectorIndex(spec: string, options: OpenIndexOptions): Promise<VectorIndex> {
-  const scheme = schemeOf(spec);
+  const scheme = schemeOf(spec) ?? DEFAULT_SCHEME;
   const load = BACKENDS[scheme];
   if (load === undefined) {
     throw new InputError(`--index ${spec}: unknown scheme ${scheme}:// (use a path, ${Object.keys(BACKENDS).join('://, ')}://)`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openCache } from '../cache/index.js';
-import type { RunConfig } from '../config/config.js';
+import { cacheSettings, type RunConfig } from '../config/config.js';
 import { runModels } from '../config/models.js';
 import { loadAnyDataset, selectRetrievalSubset } from '../datasets/index.js';
 import { InputError } from '../errors.js';
@@ -34,7 +34,7 @@ export async function indexRecallForRun(config: RunConfig, cwd: string, spec: st
     throw new InputError(`--index measures retrieval through an index; ${loaded.root} is not a captioned set`);
   const dataset = selectRetrievalSubset(loaded, { limit: config.limit ?? undefined, seed: config.seed });
   const temporary = spec === 'usearch' ? mkdtempSync(path.join(tmpdir(), 'clipbench-run-index-')) : null;
-  const cache = openCache({ dir: config.cacheDir, enabled: config.cache });
+  const cache = await openCache(cacheSettings(config));
   const { id, dtype } = runModels(config)[0]!;
   const model = await loadRunModel({ ...config, model: id, dtype }, cwd, cache);
   try {

@@ -31,7 +31,11 @@ export interface HnswSettings {
 }
 
 /** usearch's own defaults; recall@10 on the benchmark's 200k clustered vectors is in the README. */
-export const DEFAULT_HNSW: HnswSettings = { m: 16, efConstruction: 128, efSearch: 64 };
+/**
+ * ef_construction 64 (pgvector's own default) builds 200k × 512 in 67 s on 2 cores where 128 took 228 s;
+ * ef_search 128 then gives recall@10 0.991 there at 1.0 ms p95 (64: 0.979). See bench/vectorindex.mjs.
+ */
+export const DEFAULT_HNSW: HnswSettings = { m: 16, efConstruction: 64, efSearch: 128 };
 
 export interface OpenIndexOptions {
   readonly fingerprint: IndexFingerprint;
