@@ -126,6 +126,24 @@ describe.skipIf(unavailable !== null)('the PostgreSQL embedding store', () => {
     }
   });
 
+  it('takes over lapsed claims without waiting on a worker that is taking over others (no deadlock)', async () => {
+    await store.claim(['dl-1', 'dl-2'], 'dead', 1);
+    await sleep(20);
+    const other = new pg.Client({ connectionString: server.url });
+    await other.connect();
+    try {
+      // Another worker, mid-claim: it has taken over dl-2 and not committed yet.
+      await other.query('BEGIN');
+      await other.query(`UPDATE clipbench_claims SET owner = 'other', expires_at = now() + interval '1 minute' WHERE key = 'dl-2'`);
+      const mine = await Promise.race([store.claim(['dl-1', 'dl-2'], 'alice', 60_000), sleep(3_000).then(() => 'blocked')]);
+      expect(mine).toEqual(['dl-1']);
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    expect(await store.claim(['dl-2'], 'carol', 60_000)).toEqual([]);
+  });
+
   it('lets a role that may only read and write the tables work, once the schema exists', async () => {
     await server.query(`CREATE ROLE worker LOGIN PASSWORD 'worker-pw';
       GRANT USAGE ON SCHEMA public TO worker;

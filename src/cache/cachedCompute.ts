@@ -53,7 +53,9 @@ export interface CachedComputeResult {
   readonly computed: number;
 }
 
+/** Polls for other runs' batches start at 200 ms and back off to 2 s while nothing arrives, so hundreds of waiting workers stay cheap for a shared server. */
 const POLL_MS = 200;
+const MAX_POLL_MS = 2_000;
 /** Batches prepared ahead of the one in inference: enough to hide decoding, few enough to keep memory flat. */
 const PIPELINE_DEPTH = 2;
 
@@ -92,6 +94,8 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
   let batches = 0;
   const hold = options.session.hold?.kind === options.kind ? options.session.hold.afterBatches : null;
   const stopRenewing = keepLeases(options.session);
+  let idlePolls = 0;
+  let lastWaiting = -1;
   try {
     for (;;) {
       if (signal?.aborted) {
@@ -102,8 +106,11 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
       const next = ahead.shift();
       if (!next) {
         if (work.done()) break;
-        options.onWaiting?.(work.waitingBatches());
-        await sleep(POLL_MS); // only keys other runs are computing remain
+        const waiting = work.waitingBatches();
+        options.onWaiting?.(waiting);
+        idlePolls = waiting === lastWaiting ? idlePolls + 1 : 0;
+        lastWaiting = waiting;
+        await sleep(Math.min(MAX_POLL_MS, POLL_MS * 2 ** idlePolls)); // only keys other runs are computing remain
         continue;
       }
       const inference = options.compute(await next.prepared);

@@ -117,6 +117,9 @@ class Db {
   transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return withReconnect(async () => {
       const client = await this.pool.connect();
+      // pg-pool stops listening to a client it has handed out; a connection dropped mid-transaction
+      // then emits an 'error' nobody hears, which would end the process instead of failing the query.
+      client.on('error', ignore);
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -128,6 +131,7 @@ class Db {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', ignore);
         // A client whose connection failed is destroyed rather than handed out again.
         client.release(broken);
       }
@@ -171,7 +175,9 @@ class PostgresStore implements EmbeddingStore {
       // First writer wins: a key is only ever computed twice if a lease lapsed under a live worker.
       await client.query(
         `INSERT INTO clipbench_embeddings (key, kind, model, dim, vector, checksum, flags, computed_by)
-         SELECT e.*, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bytea[], $6::bigint[], $7::int[]) AS e
+         SELECT e.*, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bytea[], $6::bigint[], $7::int[])
+           AS e (key, kind, model, dim, vector, checksum, flags)
+         ORDER BY e.key
          ON CONFLICT (key) DO NOTHING`,
         [
           entries.map((e) => e.key),
@@ -191,6 +197,9 @@ class PostgresStore implements EmbeddingStore {
   /**
    * Takes over lapsed claims (and re-takes the owner's own), skipping rows another worker is
    * claiming this instant (SKIP LOCKED), then inserts claims on keys nobody holds or has stored.
+   * The insert leaves out keys that already have a claim row, so it never waits on a row another
+   * worker's takeover has locked, and inserts in key order, so two inserts of the same new keys
+   * wait in one direction only: no deadlock between workers.
    */
   async claim(keys: readonly string[], owner: string, leaseMs: number): Promise<string[]> {
     return this.db.transaction(async (client) => {
@@ -208,6 +217,8 @@ class PostgresStore implements EmbeddingStore {
         `INSERT INTO clipbench_claims (key, owner, expires_at)
          SELECT k, $2, now() + $3 * interval '1 millisecond' FROM unnest($1::text[]) AS k
          WHERE NOT EXISTS (SELECT 1 FROM clipbench_embeddings e WHERE e.key = k)
+           AND NOT EXISTS (SELECT 1 FROM clipbench_claims c WHERE c.key = k)
+         ORDER BY k
          ON CONFLICT (key) DO NOTHING
          RETURNING key`,
         params,
@@ -291,6 +302,8 @@ class PostgresStore implements EmbeddingStore {
     return this.db.end();
   }
 }
+
+function ignore(): void {}
 
 function intact(row: Row): boolean {
   return row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === Number(row.checksum);
