@@ -53,7 +53,7 @@ export interface CachedComputeResult {
   readonly computed: number;
 }
 
-/** Polls for other runs' batches start at 200 ms and back off to 2 s while nothing arrives, so hundreds of waiting workers stay cheap for a shared server. */
+/** Polls for other runs' batches: 200 ms, backing off to 2 s while nothing arrives, so hundreds of waiting workers stay cheap for a shared server. */
 const POLL_MS = 200;
 const MAX_POLL_MS = 2_000;
 /** Batches prepared ahead of the one in inference: enough to hide decoding, few enough to keep memory flat. */
@@ -94,8 +94,7 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
   let batches = 0;
   const hold = options.session.hold?.kind === options.kind ? options.session.hold.afterBatches : null;
   const stopRenewing = keepLeases(options.session);
-  let idlePolls = 0;
-  let lastWaiting = -1;
+  const pause = backoff();
   try {
     for (;;) {
       if (signal?.aborted) {
@@ -106,11 +105,10 @@ export async function cachedCompute<T, P>(options: CachedComputeOptions<T, P>): 
       const next = ahead.shift();
       if (!next) {
         if (work.done()) break;
+        // Only keys other runs are computing remain.
         const waiting = work.waitingBatches();
         options.onWaiting?.(waiting);
-        idlePolls = waiting === lastWaiting ? idlePolls + 1 : 0;
-        lastWaiting = waiting;
-        await sleep(Math.min(MAX_POLL_MS, POLL_MS * 2 ** idlePolls)); // only keys other runs are computing remain
+        await pause(waiting);
         continue;
       }
       const inference = options.compute(await next.prepared);
@@ -139,6 +137,17 @@ function keepLeases(session: CacheSession): () => void {
   const timer = setInterval(() => void store.renew(owner, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** The wait before the next poll: it doubles while the number of batches waited for stays the same. */
+function backoff(): (waiting: number) => Promise<void> {
+  let idle = 0;
+  let last = -1;
+  return (waiting) => {
+    idle = waiting === last ? idle + 1 : 0;
+    last = waiting;
+    return sleep(Math.min(MAX_POLL_MS, POLL_MS * 2 ** idle));
+  };
 }
 
 async function storeBatch<T, P>(
