@@ -343,6 +343,26 @@ const TABLE: Record<string, readonly Row[]> = {
       verify: () => expect(readdirSync(emptyCache).filter((f) => f.startsWith('embeddings.sqlite'))).toEqual([]),
     },
     {
+      name: '--store with a scheme no store has',
+      args: run('--store', 'ftp://someone:hunter2@example.com/db'),
+      status: 2,
+      stderr: '--store ftp://someone:***@example.com/db: unknown scheme ftp:// (use a cache folder, or postgres://, postgresql://)',
+      verify: (r) => expect(r.stderr).not.toContain('hunter2'),
+    },
+    {
+      name: '--lease-seconds 0',
+      args: run('--lease-seconds', '0'),
+      status: 2,
+      stderr: "option '--lease-seconds <s>' argument '0' is invalid",
+    },
+    {
+      name: 'CLIPBENCH_LEASE_SECONDS that is not a count',
+      args: run(),
+      env: { CLIPBENCH_LEASE_SECONDS: 'soon' },
+      status: 2,
+      stderr: 'CLIPBENCH_LEASE_SECONDS must be a positive whole number of seconds, got "soon"',
+    },
+    {
       name: 'CLIPBENCH_HOLD_AFTER_BATCHES that is not a count',
       args: run(),
       env: { CLIPBENCH_HOLD_AFTER_BATCHES: '2.5' },
@@ -361,6 +381,12 @@ const TABLE: Record<string, readonly Row[]> = {
         expect(r.run.model.id).toBe(TINY_MODEL);
         expect(r.run.dataset).toMatchObject({ name: 'mini', itemCount: 4, limit: 4 });
       },
+    },
+    {
+      name: 'a store folder in the config file is taken from the config folder',
+      args: run('--config', config('store', { store: 'shared-cache' })),
+      status: 0,
+      results: (r) => expect(r.run.cache.location).toBe(path.join(work, 'configs', 'shared-cache', 'embeddings.sqlite')),
     },
     {
       name: 'an unknown name in datasetsDir lists the known ones',

@@ -7,6 +7,7 @@ import { DEFAULT_LEASE_SECONDS, defaultCacheDir, defaultStore, LEASE_ENV } from 
 import { InputError } from '../errors.js';
 import type { DeepReadonly } from '../util/deepReadonly.js';
 import { checkJson, readJsonSync } from '../util/json.js';
+import { schemeOf } from '../util/connectionUrl.js';
 import { PACKAGE_ROOT } from '../version.js';
 import { splitModelSpec } from './models.js';
 import { CONFIG_SECTIONS, configFileSchema, RUN_SETTINGS, type ConfigFile, type RunSettingName } from './schema.js';
@@ -108,6 +109,8 @@ const PATH_SETTINGS = new Set(['model', 'dataset', 'datasetsDir', 'out', 'cacheD
 /** Relative paths resolve against where they were written; hub ids and dataset names stay as they are. */
 function resolvePathSetting(key: string, value: unknown, base: string): unknown {
   if (key === 'models' && Array.isArray(value)) return value.map((spec) => resolveModelSpec(String(spec), base));
+  // A store is a URL, or a cache folder that resolves like one.
+  if (key === 'store' && typeof value === 'string' && schemeOf(value) === null) return path.resolve(base, value);
   if (!PATH_SETTINGS.has(key) || typeof value !== 'string') return value;
   const candidate = path.resolve(base, value);
   if (
