@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
+import { InputError } from '../errors.js';
 
 export const CACHE_DIR_ENV = 'CLIPBENCH_CACHE_DIR';
 export const STORE_FILE = 'embeddings.sqlite';
@@ -26,3 +27,13 @@ export function defaultStore(env: NodeJS.ProcessEnv = process.env): string | nul
 export const LEASE_ENV = 'CLIPBENCH_LEASE_SECONDS';
 /** How long a claim on a batch holds unless renewed: a worker that died frees its batches after this. */
 export const DEFAULT_LEASE_SECONDS = 120;
+
+/** --lease-seconds, else $CLIPBENCH_LEASE_SECONDS, else 120. */
+export function defaultLeaseSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[LEASE_ENV];
+  if (value === undefined || value === '') return DEFAULT_LEASE_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isSafeInteger(seconds) || seconds < 1)
+    throw new InputError(`${LEASE_ENV} must be a positive whole number of seconds, got "${value}"`);
+  return seconds;
+}

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { OpenCacheOptions } from '../cache/index.js';
-import { DEFAULT_LEASE_SECONDS, defaultCacheDir, defaultStore, LEASE_ENV } from '../cache/location.js';
+import { defaultCacheDir, defaultLeaseSeconds, defaultStore } from '../cache/location.js';
 import { InputError } from '../errors.js';
 import type { DeepReadonly } from '../util/deepReadonly.js';
 import { checkJson, readJsonSync } from '../util/json.js';
@@ -49,16 +49,6 @@ export function builtinDefaults(cwd: string): RunConfig {
     split: null,
     recallK: [1, 5, 10],
   };
-}
-
-/** $CLIPBENCH_LEASE_SECONDS, else 120. */
-function defaultLeaseSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env[LEASE_ENV];
-  if (value === undefined || value === '') return DEFAULT_LEASE_SECONDS;
-  const seconds = Number(value);
-  if (!Number.isSafeInteger(seconds) || seconds < 1)
-    throw new InputError(`${LEASE_ENV} must be a positive whole number of seconds, got "${value}"`);
-  return seconds;
 }
 
 /** The embedding store a command opens, as the run's settings say. */
