@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { maskPassword } from '../util/connectionUrl.js';
 import { blobToVector, vectorBytes, vectorChecksum } from './checksum.js';
 import { dtypeLabelPattern } from './modelFilter.js';
-import { withReconnect, type ReconnectOptions } from './reconnect.js';
+import { Db } from './postgresDb.js';
 import type { CacheEntry, CachedVector, EmbeddingStore, ModelStats, PruneFilter } from './types.js';
 
 const SCHEMA_VERSION = 1;
@@ -102,47 +102,6 @@ async function schemaVersion(client: pg.PoolClient): Promise<number | null> {
   return rows.length === 0 ? null : Number(rows[0]!.value);
 }
 
-/** The pool with every call retried across a lost connection (a statement or a whole transaction). */
-class Db {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly options: ReconnectOptions,
-  ) {}
-
-  query<T extends pg.QueryResultRow>(text: string, params: readonly unknown[] = []): Promise<pg.QueryResult<T>> {
-    return withReconnect(() => this.pool.query<T>(text, [...params]), this.options);
-  }
-
-  /** A transaction is retried whole: if the connection broke inside it, the server rolled it back. */
-  transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return withReconnect(async () => {
-      const client = await this.pool.connect();
-      // pg-pool stops listening to a client it has handed out; a connection dropped mid-transaction
-      // then emits an 'error' nobody hears, which would end the process instead of failing the query.
-      client.on('error', ignore);
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        const result = await body(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        broken = error as Error;
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.off('error', ignore);
-        // A client whose connection failed is destroyed rather than handed out again.
-        client.release(broken);
-      }
-    }, this.options);
-  }
-
-  end(): Promise<void> {
-    return this.pool.end();
-  }
-}
-
 class PostgresStore implements EmbeddingStore {
   constructor(
     private readonly db: Db,
@@ -156,14 +115,18 @@ class PostgresStore implements EmbeddingStore {
         'SELECT key, dim, vector, checksum, flags FROM clipbench_embeddings WHERE key = ANY($1::text[])',
         [page],
       );
+      const good = rows.filter(intact);
+      good.forEach((r) => found.set(r.key, { vector: blobToVector(r.vector), flags: r.flags }));
       const damaged = rows.filter((r) => !intact(r)).map((r) => r.key);
-      rows.filter(intact).forEach((r) => found.set(r.key, { vector: blobToVector(r.vector), flags: r.flags }));
       if (damaged.length > 0) await this.db.query('DELETE FROM clipbench_embeddings WHERE key = ANY($1::text[])', [damaged]);
-      // Marks entries as used at most once a day each, so warm runs stay read-mostly.
-      await this.db.query(
-        "UPDATE clipbench_embeddings SET used_at = now() WHERE key = ANY($1::text[]) AND used_at < now() - interval '1 day'",
-        [rows.filter(intact).map((r) => r.key)],
-      );
+      // Marks entries as used at most once a day each, so warm runs stay read-mostly; a waiting
+      // worker's empty polls cost one round trip, not two.
+      if (good.length > 0) {
+        await this.db.query(
+          "UPDATE clipbench_embeddings SET used_at = now() WHERE key = ANY($1::text[]) AND used_at < now() - interval '1 day'",
+          [good.map((r) => r.key)],
+        );
+      }
     }
     return found;
   }
@@ -302,8 +265,6 @@ class PostgresStore implements EmbeddingStore {
     return this.db.end();
   }
 }
-
-function ignore(): void {}
 
 function intact(row: Row): boolean {
   return row.vector.byteLength === row.dim * 4 && vectorChecksum(row.vector, row.dim) === Number(row.checksum);
